@@ -1,0 +1,110 @@
+package io.crossrole.config;
+
+import io.crossrole.grant.Limits;
+import io.crossrole.model.Partition;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything Crossrole reads from its environment; the only class that does.
+ *
+ * <table>
+ *   <caption>Variables</caption>
+ *   <tr><td>GRANTS_TABLE, ASSIGNMENTS_TABLE</td><td>table names (required)</td></tr>
+ *   <tr><td>HUB_ROLE_ARN</td><td>optional role assumed first; empty means none</td></tr>
+ *   <tr><td>MEMBER_ROLE_NAME</td><td>role assumed in each owner account (OrganizationAccountAccessRole)</td></tr>
+ *   <tr><td>TRUST_POLICY_MAX_CHARS, INLINE_POLICIES_MAX_CHARS, MANAGED_POLICIES_MAX</td><td>IAM quotas</td></tr>
+ *   <tr><td>ASSUME_ROLE_RETRY_SECONDS</td><td>how long to wait out an account that denies AssumeRole (20)</td></tr>
+ *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * CrossroleConfig config = CrossroleConfig.fromEnvironment();
+ * }</pre>
+ */
+public record CrossroleConfig(
+        String grantsTable,
+        String assignmentsTable,
+        Optional<String> hubRoleArn,
+        String memberRoleName,
+        String region,
+        Partition partition,
+        Optional<URI> endpointOverride,
+        Limits limits,
+        Duration assumeRoleRetry) {
+
+    private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:[a-z-]+:iam::\\d{12}:role/[\\x21-\\x7E]+");
+
+    public static CrossroleConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /**
+     * @throws IllegalStateException naming each variable that is missing or malformed
+     */
+    public static CrossroleConfig from(Map<String, String> env) {
+        StringBuilder problems = new StringBuilder();
+        String grants = required(env, "GRANTS_TABLE", problems);
+        String assignments = required(env, "ASSIGNMENTS_TABLE", problems);
+        Optional<String> hub = optional(env, "HUB_ROLE_ARN");
+        hub.filter(arn -> !ROLE_ARN.matcher(arn).matches())
+                .ifPresent(arn -> problems.append("HUB_ROLE_ARN must be a role ARN, got '").append(arn).append("'. "));
+        String member = optional(env, "MEMBER_ROLE_NAME").orElse("OrganizationAccountAccessRole");
+        if (!ROLE_NAME.matcher(member).matches()) {
+            problems.append("MEMBER_ROLE_NAME must be a role name, got '").append(member).append("'. ");
+        }
+        String region = optional(env, "AWS_REGION").or(() -> optional(env, "AWS_DEFAULT_REGION")).orElse("us-east-1");
+        Optional<URI> endpoint = optional(env, "AWS_ENDPOINT_URL").map(URI::create);
+        Limits limits = null;
+        try {
+            limits = new Limits(
+                    number(env, "TRUST_POLICY_MAX_CHARS", Limits.DEFAULT.trustPolicyMaxChars()),
+                    number(env, "INLINE_POLICIES_MAX_CHARS", Limits.DEFAULT.inlinePoliciesMaxChars()),
+                    number(env, "MANAGED_POLICIES_MAX", Limits.DEFAULT.managedPoliciesMax()));
+        } catch (IllegalArgumentException e) {
+            problems.append(e.getMessage()).append(". ");
+        }
+        int retrySeconds = 20;
+        try {
+            retrySeconds = number(env, "ASSUME_ROLE_RETRY_SECONDS", 20);
+        } catch (IllegalArgumentException e) {
+            problems.append(e.getMessage()).append(". ");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
+        }
+        return new CrossroleConfig(grants, assignments, hub, member, region, Partition.ofRegion(region), endpoint,
+                limits, Duration.ofSeconds(retrySeconds));
+    }
+
+    private static String required(Map<String, String> env, String name, StringBuilder problems) {
+        return optional(env, name).orElseGet(() -> {
+            problems.append(name).append(" is not set. ");
+            return "";
+        });
+    }
+
+    private static Optional<String> optional(Map<String, String> env, String name) {
+        return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    private static int number(Map<String, String> env, String name, int fallback) {
+        Optional<String> value = optional(env, name);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.get());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + value.get() + "'");
+        }
+    }
+}

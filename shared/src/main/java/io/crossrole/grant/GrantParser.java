@@ -1,0 +1,521 @@
+package io.crossrole.grant;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.model.IamNames;
+import io.crossrole.model.Partition;
+import io.crossrole.model.Principal;
+import io.crossrole.model.Target;
+import io.crossrole.policy.PolicyDocuments;
+import io.crossrole.policy.TrustPolicyBuilder;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.policybuilder.iam.IamPolicy;
+import software.amazon.awssdk.policybuilder.iam.IamStatement;
+
+/**
+ * Reads a grant record and checks every field against IAM's rules, reporting all problems at once.
+ *
+ * <pre>{@code
+ * GrantParser parser = new GrantParser(Partition.AWS, Limits.DEFAULT);
+ * GrantValidation result = parser.parse(GrantImages.fromJson(Files.readString(path)));
+ * if (!result.isValid()) {
+ *     result.problems().forEach(System.err::println); // "roleName: must be 1–64 characters …"
+ * }
+ * }</pre>
+ */
+public final class GrantParser {
+    /** Tags Crossrole itself puts on every role it creates. */
+    public static final int RESERVED_TAG_COUNT = 2;
+    private static final int MAX_TAGS = 50 - RESERVED_TAG_COUNT;
+    private static final Set<String> KNOWN = Set.of("grantId", "roleName", "rolePath", "targets", "trustedPrincipals",
+            "managedPolicyArns", "inlinePolicy", "permissionsBoundaryArn", "externalId", "requireMfa",
+            "maxSessionDuration", "description", "tags", "granteeAttach", "expiresAt");
+    private static final Pattern GRANT_ID = Pattern.compile("[A-Za-z0-9._@=+-]{1,100}");
+    private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
+    private static final Pattern DESCRIPTION = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]{0,1000}");
+    private static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    private static final Pattern POLICY_RESOURCE = Pattern.compile("policy(/[\\x21-\\x7E]+)?/[\\w+=,.@-]{1,128}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Partition partition;
+    private final Limits limits;
+
+    public GrantParser(Partition partition, Limits limits) {
+        this.partition = Objects.requireNonNull(partition);
+        this.limits = Objects.requireNonNull(limits);
+    }
+
+    public GrantValidation parse(Map<String, Object> raw) {
+        return new Reading(raw).read();
+    }
+
+    /** The state of one read: the record and the problems found so far. */
+    private final class Reading {
+        private final Map<String, Object> raw;
+        private final List<Problem> problems = new ArrayList<>();
+        private final Grant.Builder grant = Grant.builder();
+
+        Reading(Map<String, Object> raw) {
+            this.raw = raw == null ? Map.of() : raw;
+        }
+
+        GrantValidation read() {
+            raw.keySet().stream().filter(k -> !KNOWN.contains(k)).sorted().forEach(k ->
+                    problem(k, "unknown attribute; a grant has " + String.join(", ", KNOWN.stream().sorted().toList())));
+            Optional<String> grantId = requiredString("grantId").filter(id -> check(GRANT_ID.matcher(id).matches(),
+                    "grantId", "must be 1–100 characters of letters, digits and . _ @ = + -; got " + quote(id)));
+            grantId.ifPresent(grant::grantId);
+            requiredString("roleName").ifPresent(name -> {
+                if (check(IamNames.isValidRoleName(name), "roleName",
+                        "must be 1–64 characters of letters, digits and + = , . @ _ -; got " + quote(name))) {
+                    grant.roleName(name);
+                }
+            });
+            optionalString("rolePath").ifPresent(path -> {
+                if (check(IamNames.isValidPath(path), "rolePath",
+                        "must be '/' or start and end with '/' (e.g. /crossrole/), printable ASCII, at most 512 characters; got " + quote(path))) {
+                    grant.rolePath(path);
+                }
+            });
+            List<AccountId> accounts = readTargets();
+            List<Principal> principals = readPrincipals();
+            readManagedPolicies();
+            readInlinePolicy();
+            optionalString("permissionsBoundaryArn").ifPresent(arn -> {
+                if (policyArn("permissionsBoundaryArn", arn)) {
+                    grant.permissionsBoundaryArn(arn);
+                }
+            });
+            Optional<String> externalId = optionalString("externalId").filter(id -> check(EXTERNAL_ID.matcher(id).matches(),
+                    "externalId", "must be 2–1224 characters of letters, digits and + = , . @ : / - _; got " + quote(id)));
+            externalId.ifPresent(grant::externalId);
+            boolean requireMfa = optionalBoolean("requireMfa").orElse(false);
+            grant.requireMfa(requireMfa);
+            optionalInteger("maxSessionDuration").ifPresent(seconds -> {
+                if (check(seconds >= 3600 && seconds <= 43200, "maxSessionDuration",
+                        "must be between 3600 and 43200 seconds (1 to 12 hours); got " + seconds)) {
+                    grant.maxSessionDuration(seconds.intValue());
+                }
+            });
+            optionalString("description").ifPresent(d -> {
+                if (check(DESCRIPTION.matcher(d).matches(), "description",
+                        "must be at most 1000 characters of printable Latin-1 text; got " + d.length() + " characters"
+                                + (d.length() <= 1000 ? " with unsupported characters" : ""))) {
+                    grant.description(d);
+                }
+            });
+            readTags();
+            readGranteeAttach();
+            optionalInteger("expiresAt").ifPresent(epoch -> {
+                if (check(epoch >= 0, "expiresAt", "must be epoch seconds (a positive number); got " + epoch)) {
+                    grant.expiresAt(Instant.ofEpochSecond(epoch));
+                }
+            });
+            if (!principals.isEmpty() && problems.stream().noneMatch(p -> p.field().startsWith("trustedPrincipals")
+                    || p.field().equals("externalId"))) {
+                String trust = TrustPolicyBuilder.builder().principals(principals).externalId(externalId.orElse(null))
+                        .requireMfa(requireMfa).build().toJson();
+                int size = PolicyDocuments.sizeWithoutWhitespace(trust);
+                check(size <= limits.trustPolicyMaxChars(), "trustedPrincipals", "the trust policy would be " + size
+                        + " characters; IAM allows " + limits.trustPolicyMaxChars()
+                        + " (raise the quota and TRUST_POLICY_MAX_CHARS, or trust fewer principals)");
+            }
+            Optional<Grant> valid = problems.isEmpty() ? Optional.of(grant.build()) : Optional.empty();
+            return new GrantValidation(valid, problems, grantId, accounts);
+        }
+
+        private List<AccountId> readTargets() {
+            List<AccountId> accounts = new ArrayList<>();
+            Optional<List<String>> items = requiredStringList("targets",
+                    " (write account IDs as strings: a number loses leading zeros)");
+            items.ifPresent(list -> {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < list.size(); i++) {
+                    String text = list.get(i);
+                    if (text == null) {
+                        continue;
+                    }
+                    String field = "targets[" + i + "]";
+                    if (!seen.add(text)) {
+                        problem(field, "duplicate target " + quote(text));
+                        continue;
+                    }
+                    try {
+                        Target target = Target.parse(text);
+                        grant.addTarget(target);
+                        if (target instanceof Target.Account account) {
+                            accounts.add(account.account());
+                        }
+                    } catch (IllegalArgumentException e) {
+                        problem(field, e.getMessage());
+                    }
+                }
+            });
+            return accounts;
+        }
+
+        private List<Principal> readPrincipals() {
+            List<Principal> principals = new ArrayList<>();
+            requiredStringList("trustedPrincipals", "").ifPresent(list -> {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < list.size(); i++) {
+                    String text = list.get(i);
+                    if (text == null) {
+                        continue;
+                    }
+                    String field = "trustedPrincipals[" + i + "]";
+                    try {
+                        Principal p = Principal.parse(text, partition);
+                        if (!seen.add(p.arn())) {
+                            problem(field, "duplicate principal " + quote(text));
+                            continue;
+                        }
+                        principals.add(p);
+                        grant.addTrustedPrincipal(p);
+                    } catch (IllegalArgumentException e) {
+                        problem(field, e.getMessage());
+                    }
+                }
+            });
+            return principals;
+        }
+
+        private void readManagedPolicies() {
+            optionalStringList("managedPolicyArns").ifPresent(list -> {
+                check(list.size() <= limits.managedPoliciesMax(), "managedPolicyArns", "has " + list.size()
+                        + " policies; IAM attaches at most " + limits.managedPoliciesMax()
+                        + " to a role (raise the quota and MANAGED_POLICIES_MAX)");
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < list.size(); i++) {
+                    String arn = list.get(i);
+                    String field = "managedPolicyArns[" + i + "]";
+                    if (arn == null) {
+                        continue;
+                    }
+                    if (!seen.add(arn)) {
+                        problem(field, "duplicate policy " + quote(arn));
+                    } else if (policyArn(field, arn)) {
+                        grant.addManagedPolicyArn(arn);
+                    }
+                }
+            });
+        }
+
+        private boolean policyArn(String field, String text) {
+            Optional<Arn> arn = Arn.parse(text);
+            if (arn.isEmpty() || !arn.get().service().equals("iam") || !arn.get().region().isEmpty()
+                    || !(arn.get().account().equals("aws") || AccountId.isValid(arn.get().account()))
+                    || !POLICY_RESOURCE.matcher(arn.get().resource()).matches() || text.contains("*")) {
+                problem(field, "must be a managed policy ARN such as arn:" + partition.id()
+                        + ":iam::aws:policy/ReadOnlyAccess or arn:" + partition.id() + ":iam::111111111111:policy/Name; got " + quote(text));
+                return false;
+            }
+            return check(arn.get().partition().equals(partition.id()), field, quote(text) + " is in partition "
+                    + arn.get().partition() + " but the owner accounts are in " + partition.id());
+        }
+
+        private void readInlinePolicy() {
+            Object value = raw.get("inlinePolicy");
+            if (value == null) {
+                return;
+            }
+            String text;
+            if (value instanceof String s) {
+                text = s;
+            } else if (value instanceof Map<?, ?> map) {
+                try {
+                    text = JSON.writeValueAsString(map);
+                } catch (JsonProcessingException e) {
+                    problem("inlinePolicy", "cannot be written as JSON: " + e.getOriginalMessage());
+                    return;
+                }
+            } else {
+                problem("inlinePolicy", "must be a JSON policy document (an object, or a string holding one); got " + typeName(value));
+                return;
+            }
+            JsonNode tree;
+            try {
+                tree = JSON.readTree(text);
+            } catch (JsonProcessingException e) {
+                problem("inlinePolicy", "is not valid JSON: " + e.getOriginalMessage());
+                return;
+            }
+            if (tree == null || !tree.isObject()) {
+                problem("inlinePolicy", "must be a JSON object with Version and Statement");
+                return;
+            }
+            if (!tree.has("Statement")) {
+                problem("inlinePolicy", "has no Statement");
+                return;
+            }
+            IamPolicy policy;
+            try {
+                policy = IamPolicy.fromJson(text);
+            } catch (RuntimeException e) {
+                problem("inlinePolicy", "is not an IAM policy: " + e.getMessage());
+                return;
+            }
+            int before = problems.size();
+            if (policy.version() != null && !policy.version().equals(PolicyDocuments.VERSION)
+                    && !policy.version().equals("2008-10-17")) {
+                problem("inlinePolicy.Version", "must be 2012-10-17; got " + quote(policy.version()));
+            }
+            if (policy.statements().isEmpty()) {
+                problem("inlinePolicy.Statement", "must hold at least one statement");
+            }
+            for (int i = 0; i < policy.statements().size(); i++) {
+                IamStatement s = policy.statements().get(i);
+                String field = "inlinePolicy.Statement[" + i + "]";
+                if (s.effect() == null) {
+                    problem(field, "needs an Effect of Allow or Deny");
+                } else if (!s.effect().value().equals("Allow") && !s.effect().value().equals("Deny")) {
+                    problem(field, "Effect must be Allow or Deny; got " + quote(s.effect().value()));
+                }
+                if (s.actions().isEmpty() && s.notActions().isEmpty()) {
+                    problem(field, "needs an Action or NotAction");
+                }
+                if (s.resources().isEmpty() && s.notResources().isEmpty()) {
+                    problem(field, "needs a Resource or NotResource");
+                }
+                if (!s.principals().isEmpty() || !s.notPrincipals().isEmpty()) {
+                    problem(field, "a permissions policy cannot have a Principal (that belongs in the trust policy: use trustedPrincipals)");
+                }
+            }
+            int size = PolicyDocuments.sizeWithoutWhitespace(text);
+            check(size <= limits.inlinePoliciesMaxChars(), "inlinePolicy", "is " + size
+                    + " characters without white space; IAM allows " + limits.inlinePoliciesMaxChars() + " of inline policy per role");
+            if (problems.size() == before) {
+                grant.inlinePolicy(compact(tree));
+            }
+        }
+
+        private void readTags() {
+            Object value = raw.get("tags");
+            if (value == null) {
+                return;
+            }
+            if (!(value instanceof Map<?, ?> map)) {
+                problem("tags", "must be a map of tag names to string values; got " + typeName(value));
+                return;
+            }
+            check(map.size() <= MAX_TAGS, "tags", "has " + map.size() + " tags; a role holds 50 and Crossrole uses "
+                    + RESERVED_TAG_COUNT + ", so at most " + MAX_TAGS);
+            Map<String, String> tags = new LinkedHashMap<>();
+            map.forEach((k, v) -> {
+                String key = String.valueOf(k);
+                String field = "tags." + key;
+                int before = problems.size();
+                check(!key.isEmpty() && key.length() <= 128, field, "tag keys are 1–128 characters; got " + key.length());
+                check(TAG_CHARS.matcher(key).matches(), field, "tag keys use letters, digits, spaces and _ . : / = + - @; got " + quote(key));
+                String lower = key.toLowerCase(Locale.ROOT);
+                check(!lower.startsWith("aws:"), field, "the aws: prefix is reserved for AWS");
+                check(!lower.startsWith("crossrole:"), field, "the crossrole: prefix is reserved for Crossrole's ownership tags");
+                if (!(v instanceof String s)) {
+                    problem(field, "tag values must be strings; got " + typeName(v));
+                } else {
+                    check(s.length() <= 256, field, "tag values are at most 256 characters; got " + s.length());
+                    check(TAG_CHARS.matcher(s).matches(), field, "tag values use letters, digits, spaces and _ . : / = + - @; got " + quote(s));
+                    if (problems.size() == before) {
+                        tags.put(key, s);
+                    }
+                }
+            });
+            tags.forEach(grant::putTag);
+        }
+
+        private void readGranteeAttach() {
+            optionalStringList("granteeAttach").ifPresent(list -> {
+                Set<String> seen = new HashSet<>();
+                for (int i = 0; i < list.size(); i++) {
+                    String text = list.get(i);
+                    String field = "granteeAttach[" + i + "]";
+                    if (text == null) {
+                        continue;
+                    }
+                    Optional<Arn> arn = Arn.parse(text);
+                    if (arn.isEmpty() || !arn.get().service().equals("iam") || !AccountId.isValid(arn.get().account())
+                            || !Set.of("group", "user", "role").contains(arn.get().resourceType()) || text.contains("*")
+                            || !IamNames.isValidRoleName(arn.get().resourceName())) {
+                        problem(field, "must be the ARN of an IAM group, user or role in a grantee account, e.g. arn:"
+                                + partition.id() + ":iam::222222222222:group/Developers; got " + quote(text));
+                    } else if (!arn.get().partition().equals(partition.id())) {
+                        problem(field, quote(text) + " is in partition " + arn.get().partition()
+                                + " but the owner accounts are in " + partition.id());
+                    } else if (!seen.add(text)) {
+                        problem(field, "duplicate " + quote(text));
+                    } else {
+                        grant.addGranteeAttach(arn.get());
+                    }
+                }
+            });
+        }
+
+        private Optional<String> requiredString(String field) {
+            Object v = raw.get(field);
+            if (v == null) {
+                problem(field, "is required");
+                return Optional.empty();
+            }
+            if (!(v instanceof String s)) {
+                problem(field, "must be a string; got " + typeName(v));
+                return Optional.empty();
+            }
+            if (s.isEmpty()) {
+                problem(field, "must not be empty");
+                return Optional.empty();
+            }
+            return Optional.of(s);
+        }
+
+        private Optional<String> optionalString(String field) {
+            Object v = raw.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof String s)) {
+                problem(field, "must be a string; got " + typeName(v));
+                return Optional.empty();
+            }
+            return Optional.of(s);
+        }
+
+        private Optional<Boolean> optionalBoolean(String field) {
+            Object v = raw.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof Boolean b)) {
+                problem(field, "must be true or false; got " + typeName(v));
+                return Optional.empty();
+            }
+            return Optional.of(b);
+        }
+
+        private Optional<Long> optionalInteger(String field) {
+            Object v = raw.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof BigDecimal n)) {
+                problem(field, "must be a number; got " + typeName(v));
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(n.longValueExact());
+            } catch (ArithmeticException e) {
+                problem(field, "must be a whole number; got " + n.toPlainString());
+                return Optional.empty();
+            }
+        }
+
+        private Optional<List<String>> requiredStringList(String field, String numberHint) {
+            if (raw.get(field) == null) {
+                problem(field, "is required");
+                return Optional.empty();
+            }
+            Optional<List<String>> list = stringList(field, numberHint);
+            list.filter(List::isEmpty).ifPresent(empty -> problem(field, "must not be empty"));
+            return list.filter(l -> !l.isEmpty());
+        }
+
+        private Optional<List<String>> optionalStringList(String field) {
+            return raw.get(field) == null ? Optional.empty() : stringList(field, "");
+        }
+
+        /** A list or string set; elements of another type become problems and nulls in the result. */
+        private Optional<List<String>> stringList(String field, String numberHint) {
+            Object v = raw.get(field);
+            if (!(v instanceof Collection<?> items)) {
+                problem(field, "must be a list of strings; got " + typeName(v));
+                return Optional.empty();
+            }
+            List<String> out = new ArrayList<>();
+            int i = 0;
+            for (Object item : items) {
+                if (item instanceof String s) {
+                    out.add(s);
+                } else {
+                    problem(field + "[" + i + "]", "must be a string; got " + typeName(item)
+                            + (item instanceof BigDecimal ? numberHint : ""));
+                    out.add(null);
+                }
+                i++;
+            }
+            return Optional.of(out);
+        }
+
+        private boolean check(boolean ok, String field, String message) {
+            if (!ok) {
+                problem(field, message);
+            }
+            return ok;
+        }
+
+        private void problem(String field, String message) {
+            problems.add(new Problem(field, message));
+        }
+    }
+
+    static String typeName(Object v) {
+        if (v == null) {
+            return "nothing (null)";
+        }
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof BigDecimal n) {
+            return "the number " + n.toPlainString();
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof Set<?>) {
+            return "a set";
+        }
+        if (v instanceof List<?>) {
+            return "a list";
+        }
+        if (v instanceof Map<?, ?>) {
+            return "a map";
+        }
+        if (v instanceof byte[]) {
+            return "binary data";
+        }
+        return v.getClass().getSimpleName();
+    }
+
+    private static String quote(String s) {
+        StringBuilder out = new StringBuilder("'");
+        s.codePoints().limit(200).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append(s.length() > 200 ? "…'" : "'").toString();
+    }
+
+    private static String compact(JsonNode tree) {
+        try {
+            return JSON.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

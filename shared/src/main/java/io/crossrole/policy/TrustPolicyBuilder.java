@@ -1,0 +1,74 @@
+package io.crossrole.policy;
+
+import io.crossrole.model.Principal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awssdk.policybuilder.iam.IamConditionOperator;
+import software.amazon.awssdk.policybuilder.iam.IamEffect;
+import software.amazon.awssdk.policybuilder.iam.IamPolicy;
+import software.amazon.awssdk.policybuilder.iam.IamPrincipalType;
+import software.amazon.awssdk.policybuilder.iam.IamStatement;
+
+/**
+ * Builds a role's trust policy: who may call {@code sts:AssumeRole}, and under which conditions.
+ *
+ * <pre>{@code
+ * IamPolicy trust = TrustPolicyBuilder.builder()
+ *         .addPrincipal(Principal.parse("222222222222", Partition.AWS))
+ *         .externalId("Unique-3rd-party-ID-12345")
+ *         .requireMfa(true)
+ *         .build();
+ * }</pre>
+ */
+public final class TrustPolicyBuilder {
+    private final List<Principal> principals = new ArrayList<>();
+    private String externalId;
+    private boolean requireMfa;
+
+    private TrustPolicyBuilder() {
+    }
+
+    public static TrustPolicyBuilder builder() {
+        return new TrustPolicyBuilder();
+    }
+
+    public TrustPolicyBuilder addPrincipal(Principal principal) {
+        principals.add(Objects.requireNonNull(principal));
+        return this;
+    }
+
+    public TrustPolicyBuilder principals(List<Principal> all) {
+        all.forEach(this::addPrincipal);
+        return this;
+    }
+
+    /** Adds a {@code StringEquals sts:ExternalId} condition (third parties: the confused deputy). */
+    public TrustPolicyBuilder externalId(String value) {
+        this.externalId = value;
+        return this;
+    }
+
+    /** Adds a {@code Bool aws:MultiFactorAuthPresent = true} condition. */
+    public TrustPolicyBuilder requireMfa(boolean value) {
+        this.requireMfa = value;
+        return this;
+    }
+
+    public IamPolicy build() {
+        if (principals.isEmpty()) {
+            throw new IllegalStateException("a trust policy needs at least one principal");
+        }
+        IamStatement.Builder statement = IamStatement.builder()
+                .effect(IamEffect.ALLOW)
+                .addAction("sts:AssumeRole")
+                .addPrincipals(IamPrincipalType.AWS, principals.stream().map(Principal::arn).distinct().sorted().toList());
+        if (externalId != null) {
+            statement.addCondition(IamConditionOperator.STRING_EQUALS, "sts:ExternalId", externalId);
+        }
+        if (requireMfa) {
+            statement.addCondition(IamConditionOperator.BOOL, "aws:MultiFactorAuthPresent", "true");
+        }
+        return IamPolicy.builder().version(PolicyDocuments.VERSION).addStatement(statement.build()).build();
+    }
+}

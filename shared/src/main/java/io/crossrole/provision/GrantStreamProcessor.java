@@ -1,0 +1,273 @@
+package io.crossrole.provision;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.Identity;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantImages;
+import io.crossrole.grant.GrantParser;
+import io.crossrole.grant.GrantValidation;
+import io.crossrole.iam.GranteePolicyApplier;
+import io.crossrole.iam.IamRoleApplier;
+import io.crossrole.iam.IamRoleReader;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.model.Partition;
+import io.crossrole.model.Target;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.sts.AccountAccess;
+import io.crossrole.sts.Backoff;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles a batch of Grants-table stream records: INSERT and MODIFY apply the grant in every targeted
+ * account (and revoke where it no longer applies), REMOVE (a delete or a TTL expiry) revokes it everywhere
+ * it was applied. Returns the records to retry as partial batch failures: only those stopped by a passing
+ * fault. A record that can never succeed (invalid, conflicting) is recorded FAILED and not retried.
+ *
+ * <pre>{@code
+ * StreamsEventResponse response = processor.process(dynamodbEvent);
+ * }</pre>
+ */
+public final class GrantStreamProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(GrantStreamProcessor.class);
+
+    private final GrantParser parser;
+    private final GrantProvisioner provisioner;
+    private final Partition partition;
+    private final Clock clock;
+
+    public GrantStreamProcessor(GrantParser parser, GrantProvisioner provisioner, Partition partition, Clock clock) {
+        this.parser = parser;
+        this.provisioner = provisioner;
+        this.partition = partition;
+        this.clock = clock;
+    }
+
+    /** Wires the processor from configuration: what a Lambda handler's constructor calls. */
+    public static GrantStreamProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
+                                              Backoff backoff, Clock clock) {
+        AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
+        AssignmentStore store = new AssignmentStore(clients.dynamoDb(), config.assignmentsTable(), clock);
+        GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff),
+                new GranteePolicyApplier(), store, config.partition());
+        return new GrantStreamProcessor(new GrantParser(config.partition(), config.limits()), provisioner,
+                config.partition(), clock);
+    }
+
+    public StreamsEventResponse process(DynamodbEvent event) {
+        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        Set<String> retryingGrants = new HashSet<>();
+        List<DynamodbEvent.DynamodbStreamRecord> records = event == null || event.getRecords() == null
+                ? List.of() : event.getRecords();
+        for (DynamodbEvent.DynamodbStreamRecord record : records) {
+            StreamRecord stream = record.getDynamodb();
+            String sequence = stream == null ? null : stream.getSequenceNumber();
+            Optional<String> grantId = keyOf(stream);
+            if (grantId.isEmpty()) {
+                LOG.error("skipping stream record {} ({}): it has no grantId key; the Grants table's key must be grantId",
+                        record.getEventID(), record.getEventName());
+                continue;
+            }
+            if (retryingGrants.contains(grantId.get())) {
+                failures.add(new StreamsEventResponse.BatchItemFailure(sequence));
+                continue;
+            }
+            boolean retry;
+            try {
+                retry = handle(record.getEventName(), grantId.get(), stream, record.getUserIdentity(), sequenceOf(sequence));
+            } catch (RuntimeException e) {
+                LOG.error("grantId={} event {} failed unexpectedly; it will be retried", grantId.get(), record.getEventID(), e);
+                retry = true;
+            }
+            if (retry) {
+                retryingGrants.add(grantId.get());
+                failures.add(new StreamsEventResponse.BatchItemFailure(sequence));
+            }
+        }
+        return new StreamsEventResponse(failures);
+    }
+
+    private boolean handle(String eventName, String grantId, StreamRecord stream, Identity identity,
+                           Optional<BigInteger> sequence) {
+        List<Assignment> prior = provisioner.assignments(grantId);
+        if (sequence.isPresent() && prior.stream().anyMatch(a -> a.sourceSequence().map(s -> s.compareTo(sequence.get()) > 0).orElse(false))) {
+            LOG.info("grantId={} skipping event {}: a newer event was already applied", grantId, sequence.get());
+            return false;
+        }
+        Map<String, Object> oldImage = GrantImages.fromStreamImage(stream.getOldImage());
+        if ("REMOVE".equals(eventName)) {
+            String reason = isTtlDeletion(identity)
+                    ? "grant expired" + expiry(oldImage).map(at -> " at " + at).orElse("") + " (TTL removed the record)"
+                    : "grant record deleted";
+            return revokeEverywhere(grantId, oldImage, prior, reason, sequence);
+        }
+        if (!"INSERT".equals(eventName) && !"MODIFY".equals(eventName)) {
+            LOG.warn("grantId={} ignoring stream event '{}'", grantId, eventName);
+            return false;
+        }
+        Map<String, Object> newImage = GrantImages.fromStreamImage(stream.getNewImage());
+        GrantValidation validation = parser.parse(newImage);
+        if (!validation.isValid()) {
+            refuse(grantId, validation, prior, "MODIFY".equals(eventName), sequence);
+            return false;
+        }
+        Grant grant = validation.grant().orElseThrow();
+        Instant now = clock.instant();
+        if (grant.isExpired(now)) {
+            return revokeEverywhere(grantId, newImage, prior,
+                    "grant expired at " + grant.expiresAt().orElseThrow() + " (expiresAt is in the past)", sequence);
+        }
+        return apply(grant, prior, sequence);
+    }
+
+    private boolean apply(Grant grant, List<Assignment> prior, Optional<BigInteger> sequence) {
+        boolean retry = false;
+        Set<AccountId> targeted = new LinkedHashSet<>(grant.accountTargets());
+        for (Target target : grant.targets()) {
+            if (!(target instanceof Target.Account)) {
+                provisioner.note(grant.grantId(), target.id(), AssignmentStatus.FAILED, grant.roleName(),
+                        "target " + target.id() + " is an organizational unit or root: this version provisions account-ID "
+                                + "targets only (organization targets come with the account-events function); list the account IDs instead",
+                        sequence);
+            }
+        }
+        for (Assignment a : prior) {
+            if (!a.isAccount() || a.status() == AssignmentStatus.REVOKED) {
+                continue;
+            }
+            AccountId account = AccountId.of(a.accountId());
+            String oldRole = a.roleName().orElse(grant.roleName());
+            if (!targeted.contains(account)) {
+                retry |= provisioner.revoke(grant.grantId(), oldRole, account,
+                        "account no longer targeted by the grant", sequence).retry();
+            } else if (!oldRole.equals(grant.roleName())) {
+                retry |= provisioner.revoke(grant.grantId(), oldRole, account,
+                        "role renamed to " + grant.roleName(), sequence).retry();
+            }
+        }
+        List<String> provisioned = new ArrayList<>();
+        for (AccountId account : targeted) {
+            AccountResult result = provisioner.apply(grant, account, sequence);
+            retry |= result.retry();
+            if (result.status() == AssignmentStatus.PROVISIONED) {
+                result.roleArn().ifPresent(provisioned::add);
+            }
+        }
+        Set<String> attached = new HashSet<>();
+        for (Arn grantee : grant.granteeAttach()) {
+            attached.add(grantee.toString());
+            retry |= provisioner.attachGrantee(grant.grantId(), grantee, provisioned, sequence).retry();
+        }
+        for (Assignment a : prior) {
+            if (a.accountId().startsWith(Assignment.GRANTEE_PREFIX) && a.status() != AssignmentStatus.REVOKED
+                    && !attached.contains(a.accountId().substring(Assignment.GRANTEE_PREFIX.length()))) {
+                Optional<Arn> arn = Arn.parse(a.accountId().substring(Assignment.GRANTEE_PREFIX.length()));
+                if (arn.isPresent()) {
+                    retry |= provisioner.detachGrantee(grant.grantId(), arn.get(), "no longer in granteeAttach", sequence).retry();
+                }
+            }
+        }
+        return retry;
+    }
+
+    private boolean revokeEverywhere(String grantId, Map<String, Object> image, List<Assignment> prior, String reason,
+                                     Optional<BigInteger> sequence) {
+        String imageRole = image.get("roleName") instanceof String s ? s : null;
+        Map<AccountId, String> accounts = new LinkedHashMap<>();
+        for (Assignment a : prior) {
+            if (a.isAccount() && a.status() != AssignmentStatus.REVOKED) {
+                a.roleName().or(() -> Optional.ofNullable(imageRole))
+                        .ifPresent(role -> accounts.put(AccountId.of(a.accountId()), role));
+            }
+        }
+        GrantValidation old = parser.parse(image);
+        if (imageRole != null) {
+            old.accountTargets().forEach(account -> accounts.putIfAbsent(account, imageRole));
+        }
+        Set<String> grantees = new LinkedHashSet<>();
+        prior.stream().filter(a -> a.accountId().startsWith(Assignment.GRANTEE_PREFIX) && a.status() != AssignmentStatus.REVOKED)
+                .forEach(a -> grantees.add(a.accountId().substring(Assignment.GRANTEE_PREFIX.length())));
+        old.grant().ifPresent(g -> g.granteeAttach().forEach(arn -> grantees.add(arn.toString())));
+
+        boolean retry = false;
+        for (String grantee : grantees) {
+            Optional<Arn> arn = Arn.parse(grantee);
+            if (arn.isPresent() && AccountId.isValid(arn.get().account())) {
+                retry |= provisioner.detachGrantee(grantId, arn.get(), reason, sequence).retry();
+            }
+        }
+        for (Map.Entry<AccountId, String> e : accounts.entrySet()) {
+            retry |= provisioner.revoke(grantId, e.getValue(), e.getKey(), reason, sequence).retry();
+        }
+        if (accounts.isEmpty() && grantees.isEmpty()) {
+            LOG.info("grantId={} {}: it was applied nowhere, nothing to revoke", grantId, reason);
+        }
+        return retry;
+    }
+
+    private void refuse(String grantId, GrantValidation validation, List<Assignment> prior, boolean modify,
+                        Optional<BigInteger> sequence) {
+        String message = "grant record is invalid, nothing was written to IAM"
+                + (modify ? " (roles keep their last provisioned state)" : "") + ": " + validation.summary();
+        Set<String> keys = new LinkedHashSet<>();
+        validation.accountTargets().forEach(a -> keys.add(a.value()));
+        if (keys.isEmpty()) {
+            prior.stream().filter(Assignment::isAccount).forEach(a -> keys.add(a.accountId()));
+        }
+        if (keys.isEmpty()) {
+            keys.add(Assignment.GRANT_LEVEL);
+        }
+        String roleName = validation.grant().map(Grant::roleName).orElse(null);
+        keys.forEach(key -> provisioner.note(grantId, key, AssignmentStatus.FAILED, roleName, message, sequence));
+    }
+
+    private static Optional<String> keyOf(StreamRecord stream) {
+        if (stream == null || stream.getKeys() == null) {
+            return Optional.empty();
+        }
+        AttributeValue key = stream.getKeys().get("grantId");
+        return Optional.ofNullable(key).map(AttributeValue::getS).filter(s -> !s.isEmpty());
+    }
+
+    private static Optional<BigInteger> sequenceOf(String sequence) {
+        try {
+            return Optional.ofNullable(sequence).map(BigInteger::new);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** DynamoDB's TTL deletions come from the service itself. */
+    static boolean isTtlDeletion(Identity identity) {
+        return identity != null && "Service".equals(identity.getType())
+                && "dynamodb.amazonaws.com".equals(identity.getPrincipalId());
+    }
+
+    private static Optional<Instant> expiry(Map<String, Object> image) {
+        return image.get("expiresAt") instanceof java.math.BigDecimal n
+                ? Optional.of(Instant.ofEpochSecond(n.longValue())) : Optional.empty();
+    }
+
+    Partition partition() {
+        return partition;
+    }
+}

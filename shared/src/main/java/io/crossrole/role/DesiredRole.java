@@ -1,0 +1,89 @@
+package io.crossrole.role;
+
+import io.crossrole.grant.Grant;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.model.Partition;
+import io.crossrole.policy.PolicyDocuments;
+import io.crossrole.policy.TrustPolicyBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The role a grant asks for in one owner account: a pure function of the grant.
+ *
+ * <pre>{@code
+ * DesiredRole desired = DesiredRole.of(grant);
+ * desired.arn(Partition.AWS, AccountId.of("111111111111")); // arn:aws:iam::111111111111:role/UpdateApp
+ * }</pre>
+ */
+public record DesiredRole(
+        String grantId,
+        String roleName,
+        String path,
+        String trustPolicy,
+        String description,
+        int maxSessionDuration,
+        Optional<String> permissionsBoundaryArn,
+        SortedSet<String> managedPolicyArns,
+        SortedMap<String, String> inlinePolicies,
+        SortedMap<String, String> tags) {
+
+    /** The name of the inline permissions policy Crossrole puts on a role. */
+    public static final String INLINE_POLICY_NAME = "crossrole-permissions";
+    public static final int DEFAULT_MAX_SESSION = 3600;
+
+    public DesiredRole {
+        managedPolicyArns = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(managedPolicyArns));
+        inlinePolicies = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(inlinePolicies));
+        tags = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(tags));
+    }
+
+    public static DesiredRole of(Grant grant) {
+        String trust = TrustPolicyBuilder.builder()
+                .principals(grant.trustedPrincipals())
+                .externalId(grant.externalId().orElse(null))
+                .requireMfa(grant.requireMfa())
+                .build()
+                .toJson();
+        SortedMap<String, String> inline = new TreeMap<>();
+        grant.inlinePolicy().ifPresent(doc -> inline.put(INLINE_POLICY_NAME, doc));
+        SortedMap<String, String> tags = new TreeMap<>(grant.tags());
+        tags.putAll(Ownership.tags(grant.grantId()));
+        return new DesiredRole(grant.grantId(), grant.roleName(), grant.rolePath(), trust,
+                grant.description().orElse("Managed by Crossrole for grant " + grant.grantId()),
+                grant.maxSessionDuration().orElse(DEFAULT_MAX_SESSION),
+                grant.permissionsBoundaryArn(),
+                new TreeSet<>(grant.managedPolicyArns()), inline, tags);
+    }
+
+    public String arn(Partition partition, AccountId account) {
+        return Arn.role(partition, account, path, roleName);
+    }
+
+    /** A digest of everything the role should be, stored on the assignment to tell versions apart. */
+    public String hash() {
+        StringBuilder text = new StringBuilder()
+                .append(roleName).append('\n').append(path).append('\n')
+                .append(PolicyDocuments.canonical(trustPolicy)).append('\n')
+                .append(description).append('\n').append(maxSessionDuration).append('\n')
+                .append(permissionsBoundaryArn.orElse("")).append('\n')
+                .append(String.join(",", managedPolicyArns)).append('\n');
+        inlinePolicies.forEach((k, v) -> text.append(k).append('=').append(PolicyDocuments.canonical(v)).append('\n'));
+        tags.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,159 @@
+package io.crossrole.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A running AWS emulator: the one named by {@code AWS_ENDPOINT_URL}, else LocalStack in Docker, else a moto
+ * server started on a free loopback port. {@link #reset()} wipes its state between tests.
+ */
+public final class Emulator implements AutoCloseable {
+    public static final String LOCALSTACK_IMAGE = "localstack/localstack:3.8.1";
+    public static final String REGION = "us-east-1";
+
+    private final URI endpoint;
+    private final String kind;
+    private final AutoCloseable owned;
+
+    private Emulator(URI endpoint, String kind, AutoCloseable owned) {
+        this.endpoint = endpoint;
+        this.kind = kind;
+        this.owned = owned;
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    /** The environment a Crossrole component sees when pointed at this emulator. */
+    public Map<String, String> environment(String grantsTable, String assignmentsTable) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ENDPOINT_URL", endpoint.toString());
+        env.put("AWS_REGION", REGION);
+        env.put("AWS_ACCESS_KEY_ID", "testing");
+        env.put("AWS_SECRET_ACCESS_KEY", "testing");
+        env.put("GRANTS_TABLE", grantsTable);
+        env.put("ASSIGNMENTS_TABLE", assignmentsTable);
+        env.put("ASSUME_ROLE_RETRY_SECONDS", "0");
+        return env;
+    }
+
+    /** Forgets every resource; moto and LocalStack both offer it. */
+    public void reset() {
+        for (String path : new String[] {"/moto-api/reset", "/_localstack/state/reset"}) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
+                c.setRequestMethod("POST");
+                c.setConnectTimeout(2000);
+                c.setReadTimeout(30000);
+                int code = c.getResponseCode();
+                c.disconnect();
+                if (code < 300) {
+                    return;
+                }
+            } catch (IOException e) {
+                // try the next kind
+            }
+        }
+        throw new IllegalStateException("cannot reset the emulator at " + endpoint);
+    }
+
+    static Emulator start() {
+        String external = System.getenv("AWS_ENDPOINT_URL");
+        if (external != null && !external.isBlank()) {
+            return new Emulator(URI.create(external), "external (AWS_ENDPOINT_URL)", null);
+        }
+        Emulator localstack = LocalStack.startIfDockerRuns();
+        if (localstack != null) {
+            return localstack;
+        }
+        return startMoto();
+    }
+
+    static Emulator localStack(URI endpoint, AutoCloseable container) {
+        return new Emulator(endpoint, "LocalStack " + LOCALSTACK_IMAGE, container);
+    }
+
+    /** Starts {@code python3 -m moto.server} on a free loopback port and waits until it answers. */
+    static Emulator startMoto() {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port for moto", e);
+        }
+        Path log;
+        Process process;
+        try {
+            log = Files.createTempFile("moto-", ".log");
+            ProcessBuilder pb = new ProcessBuilder("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("MOTO_IAM_LOAD_MANAGED_POLICIES", "true");
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start moto server (python3 -m moto.server): " + e.getMessage(), e);
+        }
+        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("moto server exited with " + process.exitValue() + ": " + tail(log));
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(2000);
+                if (c.getResponseCode() < 500) {
+                    c.disconnect();
+                    Process p = process;
+                    return new Emulator(endpoint, "moto server " + endpoint, () -> {
+                        p.destroy();
+                        if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                            p.destroyForcibly();
+                        }
+                    });
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("moto server did not answer on " + endpoint + " within 60 s: " + tail(log));
+    }
+
+    private static String tail(Path log) {
+        try (InputStream in = Files.newInputStream(log)) {
+            String text = new String(in.readAllBytes());
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+}

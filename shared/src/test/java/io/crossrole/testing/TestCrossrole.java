@@ -1,0 +1,103 @@
+package io.crossrole.testing;
+
+import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.model.Partition;
+import io.crossrole.provision.GrantStreamProcessor;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.sts.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+/**
+ * Crossrole wired against an emulator as a Lambda function would be, with every call recorded by
+ * {@link #calls()}; plus an independent "observer" view of IAM and the Assignments table for assertions
+ * (its calls are not recorded).
+ */
+public final class TestCrossrole implements AutoCloseable {
+    private final Emulator emulator;
+    private final AwsCalls calls = new AwsCalls();
+    private final CrossroleConfig config;
+    private final AwsClientFactory clients;
+    private final DynamoDbClient observerDynamo;
+
+    public TestCrossrole(Emulator emulator, Map<String, String> extraEnv) {
+        this.emulator = emulator;
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix));
+        env.putAll(extraEnv);
+        this.config = CrossroleConfig.from(env);
+        this.clients = AwsClientFactory.create(config, List.of(calls));
+        this.observerDynamo = DynamoDbClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+        TestTables.create(observerDynamo, config.grantsTable(), config.assignmentsTable());
+    }
+
+    public CrossroleConfig config() {
+        return config;
+    }
+
+    public AwsCalls calls() {
+        return calls;
+    }
+
+    public AwsClientFactory clients() {
+        return clients;
+    }
+
+    /** The processor as the function builds it, with backoff that never sleeps. */
+    public GrantStreamProcessor processor(String sessionName) {
+        return GrantStreamProcessor.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
+    }
+
+    public static Backoff noSleepBackoff() {
+        return new Backoff(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1), d -> { }, new Random(7));
+    }
+
+    public DynamoDbClient dynamo() {
+        return observerDynamo;
+    }
+
+    public List<Assignment> assignments(String grantId) {
+        return new AssignmentStore(observerDynamo, config.assignmentsTable(), Clock.systemUTC()).forGrant(grantId);
+    }
+
+    public Assignment assignment(String grantId, String accountId) {
+        return assignments(grantId).stream().filter(a -> a.accountId().equals(accountId)).findFirst()
+                .orElseThrow(() -> new AssertionError("no assignment " + grantId + "/" + accountId + " in " + assignments(grantId)));
+    }
+
+    /** An IAM client acting inside {@code account}, made outside Crossrole's clients. */
+    public IamClient observerIam(String account) {
+        StsClient sts = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+        Credentials c = sts.assumeRole(r -> r.roleArn(Arn.role(Partition.AWS, AccountId.of(account), "/", "OrganizationAccountAccessRole"))
+                .roleSessionName("observer")).credentials();
+        sts.close();
+        return IamClient.builder().endpointOverride(emulator.endpoint()).region(Region.AWS_GLOBAL)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+        observerDynamo.close();
+    }
+}

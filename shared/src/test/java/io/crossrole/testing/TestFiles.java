@@ -1,0 +1,39 @@
+package io.crossrole.testing;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds the repository's files (events/, template.yaml) and reads events as Lambda's runtime does. */
+public final class TestFiles {
+    private TestFiles() {
+    }
+
+    public static Path repoRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("template.yaml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("template.yaml not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    public static Path event(String relative) {
+        return repoRoot().resolve("events").resolve(relative);
+    }
+
+    /** Deserialises with the same serializer the Lambda Java runtime uses for DynamoDB stream events. */
+    public static DynamodbEvent dynamodbEvent(String relative) {
+        try (InputStream in = Files.newInputStream(event(relative))) {
+            return LambdaEventSerializers.serializerFor(DynamodbEvent.class, TestFiles.class.getClassLoader()).fromJson(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
