@@ -1,0 +1,129 @@
+package io.crossrole.cli;
+
+import io.crossrole.cli.demo.Demo;
+import io.crossrole.cli.internal.LocalLambda;
+import io.crossrole.cli.local.LocalFunctions;
+import io.crossrole.cli.template.SamTemplate;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code crossrole}: run Crossrole's functions locally.
+ *
+ * <pre>
+ * crossrole demo                                   the whole flow on an emulator it starts itself
+ * crossrole invoke LOGICAL_ID --event FILE         run one function of template.yaml on one event
+ * </pre>
+ * Exit codes: 0 success; 1 the function failed (threw, timed out, or the demo found a wrong result);
+ * 2 usage or setup error.
+ */
+public final class Crossrole {
+    static final int OK = 0;
+    static final int FUNCTION_FAILED = 1;
+    static final int USAGE = 2;
+
+    private static final String HELP = """
+            crossrole: provision cross-account IAM roles from grant records (local tools)
+
+            Usage:
+              crossrole demo                              Start an AWS emulator, create an organization, write grants,
+                                                          run the functions and show the roles they made; then revoke.
+              crossrole invoke <LogicalId> --event <file> Run the function template.yaml defines under LogicalId on one
+                                                          event, as Lambda's Java runtime would, against AWS_ENDPOINT_URL.
+                                                          Prints the function's JSON response on stdout.
+              crossrole test                              Run the test suite (unit and emulator tests).
+              crossrole build                             Build the function artifacts and the CLI.
+              crossrole help | --help                     This text. Every verb takes --help.
+
+            Exit codes: 0 success, 1 the function failed (or the demo saw a wrong result), 2 usage or setup error.
+            Environment: AWS_ENDPOINT_URL (emulator), AWS_REGION (us-east-1), and any of a function's variables
+            (GRANTS_TABLE, ASSIGNMENTS_TABLE, HUB_ROLE_ARN, MEMBER_ROLE_NAME, ...), which override template.yaml.
+            """;
+
+    private Crossrole() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
+            out.print(HELP);
+            return args.length == 0 ? USAGE : OK;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (args[0]) {
+                case "invoke" -> invoke(rest, out, err, env);
+                case "demo" -> new Demo(repo(), out, err).run(rest);
+                default -> {
+                    err.println("crossrole: unknown command '" + args[0] + "'. Try: crossrole --help");
+                    yield USAGE;
+                }
+            };
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("crossrole: " + e.getMessage());
+            return USAGE;
+        } catch (IOException e) {
+            err.println("crossrole: " + e.getMessage());
+            return USAGE;
+        }
+    }
+
+    private static int invoke(String[] args, PrintStream out, PrintStream err, Map<String, String> env) throws IOException {
+        if (args.length == 0 || args[0].equals("--help")) {
+            out.println("""
+                    Usage: crossrole invoke <LogicalId> --event <file>
+
+                    Runs the function that template.yaml defines under LogicalId (its Handler, its Environment with !Ref
+                    resolved, its MemorySize and Timeout) in a fresh JVM through the AWS Lambda Runtime Interface Client,
+                    against the endpoint in AWS_ENDPOINT_URL. Table !Refs resolve to the logical ID (the local table
+                    name) unless a variable of the same name is set (e.g. GRANTS_TABLE=MyGrants); the process environment
+                    overrides every variable. Prints the JSON response on stdout, the function's logs on stderr.
+                    Exit 0 when the function returned, 1 when it threw or timed out, 2 on a usage error.""");
+            return args.length == 0 ? USAGE : OK;
+        }
+        String logicalId = args[0];
+        Path event = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--event") && i + 1 < args.length) {
+                event = Path.of(args[++i]);
+            } else {
+                throw new IllegalArgumentException("unexpected argument '" + args[i] + "'; usage: crossrole invoke <LogicalId> --event <file>");
+            }
+        }
+        if (event == null) {
+            throw new IllegalArgumentException("--event <file> is required");
+        }
+        if (!Files.isRegularFile(event)) {
+            throw new IllegalArgumentException("no event file " + event);
+        }
+        Path repo = repo();
+        SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
+        try (LocalLambda function = new LocalFunctions(repo, template, env, err).start(logicalId)) {
+            LocalLambda.Invocation result = function.invoke(Files.readString(event));
+            out.println(result.payload());
+            err.printf("crossrole: %s %s in %d ms%n", logicalId, result.failed() ? "FAILED" : "returned",
+                    result.duration().toMillis());
+            return result.failed() ? FUNCTION_FAILED : OK;
+        }
+    }
+
+    static Path repo() {
+        String home = System.getProperty("crossrole.home");
+        Path dir = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("template.yaml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("cannot find template.yaml; run crossrole from the repository");
+        }
+        return dir.toAbsolutePath();
+    }
+}

@@ -1,0 +1,327 @@
+package io.crossrole.cli.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.cli.internal.LocalLambda;
+import io.crossrole.cli.local.LocalFunctions;
+import io.crossrole.cli.local.LocalTables;
+import io.crossrole.cli.local.MotoServer;
+import io.crossrole.cli.local.StreamEvents;
+import io.crossrole.cli.template.SamTemplate;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.grant.GrantImages;
+import io.crossrole.grant.GrantParser;
+import io.crossrole.grant.GrantValidation;
+import io.crossrole.iam.IamRoleReader;
+import io.crossrole.model.AccountId;
+import io.crossrole.role.ActualRole;
+import io.crossrole.role.Ownership;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.sts.AccountAccess;
+import io.crossrole.sts.Backoff;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.CreateAccountState;
+
+/**
+ * {@code crossrole demo}: the main job end to end on an emulator it starts itself. An organization with a
+ * dev and a prod account; the seeds' scenario (prod role UpdateApp for the dev account's Developers, MFA
+ * required) and a third-party grant with an external ID; a refused record; then a revocation. The grant
+ * stream function runs in its own JVM through the Lambda runtime client, fed from the table's stream.
+ */
+public final class Demo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String THIRD_PARTY = "444455556666";
+
+    private final Path repo;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final List<String> wrong = new ArrayList<>();
+
+    public Demo(Path repo, PrintStream out, PrintStream err) {
+        this.repo = repo;
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--help")) {
+            out.println("""
+                    Usage: crossrole demo [--verbose]
+
+                    Starts a moto server on a free loopback port (stopped at the end), creates an organization with a
+                    dev and a prod account and the tables template.yaml declares, writes example grants, delivers the
+                    Grants table's stream to GrantStreamFunction (run through the Lambda runtime client in its own JVM),
+                    and prints what exists in each account and every assignment's status. Then deletes a grant and
+                    shows the revocation. --verbose also prints the function's logs.
+                    Exit 0 when every result was as expected, 1 otherwise, 2 when the emulator cannot start.""");
+            return 0;
+        }
+        boolean verbose = List.of(args).contains("--verbose");
+        long started = System.nanoTime();
+        step("Starting an AWS emulator (moto server)");
+        try (MotoServer moto = MotoServer.start()) {
+            out.println("  " + moto.endpoint());
+            Map<String, String> env = new HashMap<>();
+            env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+            env.put("AWS_REGION", "us-east-1");
+            env.put("AWS_ACCESS_KEY_ID", "demo");
+            env.put("AWS_SECRET_ACCESS_KEY", "demo");
+            env.put("GRANTS_TABLE", "GrantsTable");
+            env.put("ASSIGNMENTS_TABLE", "AssignmentsTable");
+            System.setProperty("aws.accessKeyId", "demo");
+            System.setProperty("aws.secretAccessKey", "demo");
+            CrossroleConfig config = CrossroleConfig.from(env);
+            try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
+                 DynamoDbClient dynamo = clients.dynamoDb();
+                 OrganizationsClient org = clients.organizations();
+                 AccountAccess access = new AccountAccess(clients, config, Backoff.standard(Duration.ofSeconds(5)), "crossrole-demo")) {
+                run(env, config, clients, dynamo, org, access, verbose);
+            }
+        }
+        out.printf("%nDone in %.1f s.%n", (System.nanoTime() - started) / 1e9);
+        if (!wrong.isEmpty()) {
+            err.println("The demo saw results it did not expect:");
+            wrong.forEach(w -> err.println("  - " + w));
+            return 1;
+        }
+        return 0;
+    }
+
+    private void run(Map<String, String> env, CrossroleConfig config, AwsClientFactory clients, DynamoDbClient dynamo,
+                     OrganizationsClient org, AccountAccess access, boolean verbose) throws IOException {
+        step("Creating an organization with a dev and a prod account");
+        org.createOrganization(r -> r.featureSet("ALL"));
+        String dev = createAccount(org, "dev");
+        String prod = createAccount(org, "prod");
+        out.println("  dev  = " + dev + "\n  prod = " + prod + "\n  (third party " + THIRD_PARTY + " is outside the organization)");
+
+        step("Creating the tables template.yaml declares");
+        SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
+        List<String> tables = new LocalTables(template).create(dynamo,
+                Map.of("GrantsTable", config.grantsTable(), "AssignmentsTable", config.assignmentsTable()));
+        out.println("  " + String.join(", ", tables));
+        String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
+
+        step("In dev: groups Developers (alice) and Testers (bob)");
+        IamClient devIam = access.iam(AccountId.of(dev));
+        for (String[] g : new String[][] {{"Developers", "alice"}, {"Testers", "bob"}}) {
+            devIam.createGroup(r -> r.groupName(g[0]));
+            devIam.createUser(r -> r.userName(g[1]));
+            devIam.addUserToGroup(r -> r.groupName(g[0]).userName(g[1]));
+        }
+
+        step("Starting GrantStreamFunction (Lambda runtime interface client, own JVM)");
+        ByteArrayOutputStream functionLogs = new ByteArrayOutputStream();
+        try (LocalLambda function = new LocalFunctions(repo, template, env, verbose ? err : functionLogs).start("GrantStreamFunction")) {
+            StreamEvents stream = new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region());
+            GrantParser parser = new GrantParser(config.partition(), config.limits());
+
+            step("Writing three grant records");
+            String updateApp = """
+                    {"grantId": "prod-updateapp", "roleName": "UpdateApp", "targets": ["%s"],
+                     "trustedPrincipals": ["%s"], "requireMfa": true, "maxSessionDuration": 3600,
+                     "description": "Developers in dev update the production app",
+                     "inlinePolicy": {"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::productionapp"},
+                        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                         "Resource": "arn:aws:s3:::productionapp/*"}]},
+                     "granteeAttach": ["arn:aws:iam::%s:group/Developers"],
+                     "tags": {"app": "productionapp"}}""".formatted(prod, dev, dev);
+            String vendor = """
+                    {"grantId": "vendor-audit", "roleName": "ThirdPartyAudit", "targets": ["%s", "%s"],
+                     "trustedPrincipals": ["%s"], "externalId": "Unique-3rd-party-ID-12345",
+                     "managedPolicyArns": ["arn:aws:iam::aws:policy/SecurityAudit"], "maxSessionDuration": 7200,
+                     "description": "Third-party auditor, confused-deputy protected"}""".formatted(prod, dev, THIRD_PARTY);
+            String broken = """
+                    {"grantId": "broken", "roleName": "no spaces allowed", "targets": ["%s"],
+                     "trustedPrincipals": ["*", "arn:aws:iam::%s:group/Developers"], "maxSessionDuration": 60}"""
+                    .formatted(prod, dev);
+            for (String grant : List.of(updateApp, vendor, broken)) {
+                Map<String, Object> raw = GrantImages.fromJson(grant);
+                GrantValidation v = parser.parse(raw);
+                out.printf("  put %-16s %s%n", raw.get("grantId"), v.isValid() ? "(valid)" : "(invalid: the function will refuse it)");
+                dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(raw)));
+            }
+            deliver(stream, function);
+
+            step("What exists now");
+            showAccount("prod", prod, access);
+            showAccount("dev", dev, access);
+            showGrantees(devIam);
+            AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), Clock.systemUTC());
+            showStatuses(store);
+            expect(store, "prod-updateapp", prod, AssignmentStatus.PROVISIONED);
+            expect(store, "vendor-audit", prod, AssignmentStatus.PROVISIONED);
+            expect(store, "vendor-audit", dev, AssignmentStatus.PROVISIONED);
+            expect(store, "broken", prod, AssignmentStatus.FAILED);
+
+            step("Delivering the same records again (a replay): nothing is written");
+            String before = roleState(access, prod);
+            deliver(new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region()), function);
+            if (!before.equals(roleState(access, prod))) {
+                wrong.add("a replay changed the roles in prod");
+            }
+
+            step("Deleting grant prod-updateapp");
+            dynamo.deleteItem(r -> r.tableName(config.grantsTable()).key(Map.of("grantId",
+                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("prod-updateapp"))));
+            deliver(stream, function);
+            showAccount("prod", prod, access);
+            showGrantees(devIam);
+            showStatuses(store);
+            expect(store, "prod-updateapp", prod, AssignmentStatus.REVOKED);
+        }
+    }
+
+    private void deliver(StreamEvents stream, LocalLambda function) {
+        for (String event : stream.poll(25)) {
+            LocalLambda.Invocation result = function.invoke(event);
+            int count = countRecords(event);
+            out.printf("  delivered %d stream record%s → %s in %d ms: %s%n", count, count == 1 ? "" : "s",
+                    result.failed() ? "FAILED" : "returned", result.duration().toMillis(), result.payload());
+            if (result.failed()) {
+                wrong.add("the function failed: " + result.payload());
+            }
+        }
+    }
+
+    private static int countRecords(String event) {
+        try {
+            return JSON.readTree(event).path("Records").size();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private String createAccount(OrganizationsClient org, String name) {
+        String requestId = org.createAccount(r -> r.accountName(name).email(name + "@example.com")).createAccountStatus().id();
+        var status = org.describeCreateAccountStatus(r -> r.createAccountRequestId(requestId)).createAccountStatus();
+        if (status.state() != CreateAccountState.SUCCEEDED) {
+            throw new IllegalStateException("creating account " + name + ": " + status.stateAsString());
+        }
+        return status.accountId();
+    }
+
+    private void showAccount(String label, String account, AccountAccess access) {
+        out.printf("%n  Account %s (%s): roles managed by Crossrole%n", label, account);
+        IamClient iam = access.iam(AccountId.of(account));
+        IamRoleReader reader = new IamRoleReader();
+        List<String> names = iam.listRolesPaginator(r -> r.pathPrefix("/")).roles().stream()
+                .map(r -> r.roleName()).sorted().toList();
+        int shown = 0;
+        for (String name : names) {
+            Optional<ActualRole> role = reader.read(iam, name, false);
+            if (role.isEmpty() || !Ownership.isManaged(role.get().tags())) {
+                continue;
+            }
+            shown++;
+            ActualRole r = role.get();
+            out.println("    " + r.arn() + "   (grant " + Ownership.owner(r.tags()).orElse("?") + ", max session " + r.maxSessionDuration() + " s)");
+            describeTrust(r.trustPolicy());
+            r.inlinePolicies().forEach((n, doc) -> out.println("      inline " + n + ": " + summarize(doc)));
+            r.managedPolicyArns().stream().sorted().forEach(p -> out.println("      managed " + p));
+        }
+        if (shown == 0) {
+            out.println("    (none)");
+        }
+    }
+
+    private void describeTrust(String trust) {
+        try {
+            JsonNode statements = JSON.readTree(trust).path("Statement");
+            Iterator<JsonNode> it = statements.isArray() ? statements.elements() : List.of(statements).iterator();
+            while (it.hasNext()) {
+                JsonNode s = it.next();
+                JsonNode aws = s.path("Principal").path("AWS");
+                List<String> principals = new ArrayList<>();
+                if (aws.isArray()) {
+                    aws.forEach(p -> principals.add(p.asText()));
+                } else {
+                    principals.add(aws.asText());
+                }
+                out.println("      trusted: " + String.join(", ", principals));
+                JsonNode condition = s.path("Condition");
+                if (!condition.isMissingNode() && condition.size() > 0) {
+                    out.println("      condition: " + condition);
+                }
+            }
+        } catch (IOException e) {
+            out.println("      trust: " + trust);
+        }
+    }
+
+    private static String summarize(String doc) {
+        try {
+            List<String> parts = new ArrayList<>();
+            JsonNode statements = JSON.readTree(doc).path("Statement");
+            Iterator<JsonNode> it = statements.isArray() ? statements.elements() : List.of(statements).iterator();
+            it.forEachRemaining(s -> parts.add(s.path("Effect").asText() + " " + s.path("Action") + " on " + s.path("Resource")));
+            return String.join("; ", parts).replace("\"", "");
+        } catch (IOException e) {
+            return doc;
+        }
+    }
+
+    private void showGrantees(IamClient devIam) {
+        out.println("\n  Grantee side (dev): who may call sts:AssumeRole");
+        for (String group : List.of("Developers", "Testers")) {
+            List<String> policies = devIam.listGroupPolicies(r -> r.groupName(group)).policyNames();
+            if (policies.isEmpty()) {
+                out.printf("    %-10s no policy: may not assume any Crossrole role%n", group);
+            }
+            for (String p : policies) {
+                String doc = IamRoleReader.decode(devIam.getGroupPolicy(r -> r.groupName(group).policyName(p)).policyDocument());
+                out.printf("    %-10s %s: %s%n", group, p, summarize(doc));
+            }
+        }
+    }
+
+    private void showStatuses(AssignmentStore store) {
+        out.println("\n  Assignments");
+        out.printf("    %-16s %-20s %-12s %s%n", "GRANT", "ACCOUNT", "STATUS", "MESSAGE");
+        store.all().stream()
+                .sorted(Comparator.comparing(Assignment::grantId).thenComparing(Assignment::accountId))
+                .forEach(a -> out.printf("    %-16s %-20s %-12s %s%n", a.grantId(), shortKey(a.accountId()), a.status(),
+                        a.message().length() > 150 ? a.message().substring(0, 150) + "…" : a.message()));
+    }
+
+    private static String shortKey(String key) {
+        return key.startsWith(Assignment.GRANTEE_PREFIX) ? "grantee:" + key.substring(key.lastIndexOf('/') + 1) : key;
+    }
+
+    private void expect(AssignmentStore store, String grantId, String account, AssignmentStatus status) {
+        Optional<Assignment> a = store.forGrant(grantId).stream().filter(x -> x.accountId().equals(account)).findFirst();
+        if (a.isEmpty() || a.get().status() != status) {
+            wrong.add(grantId + " in " + account + " should be " + status + " but is " + a.map(x -> x.status() + ": " + x.message()).orElse("missing"));
+        }
+    }
+
+    private String roleState(AccountAccess access, String account) {
+        IamClient iam = access.iam(AccountId.of(account));
+        StringBuilder state = new StringBuilder();
+        iam.listRolesPaginator(r -> r.pathPrefix("/")).roles().forEach(r -> state.append(r.roleId()).append(r.roleName()));
+        return state.toString();
+    }
+
+    private void step(String text) {
+        out.println("\n▶ " + text);
+    }
+}
