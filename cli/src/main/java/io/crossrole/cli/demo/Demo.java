@@ -300,7 +300,8 @@ public final class Demo {
         store.all().stream()
                 .sorted(Comparator.comparing(Assignment::grantId).thenComparing(Assignment::accountId))
                 .forEach(a -> out.printf("    %-16s %-20s %-12s %s%n", a.grantId(), shortKey(a.accountId()), a.status(),
-                        a.message().length() > 150 ? a.message().substring(0, 150) + "…" : a.message()));
+                        a.status() == AssignmentStatus.FAILED || a.message().length() <= 150 ? a.message()
+                                : a.message().substring(0, 150) + "…"));
     }
 
     private static String shortKey(String key) {
