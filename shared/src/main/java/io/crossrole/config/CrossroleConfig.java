@@ -58,27 +58,24 @@ public record CrossroleConfig(
             problems.append("MEMBER_ROLE_NAME must be a role name, got '").append(member).append("'. ");
         }
         String region = optional(env, "AWS_REGION").or(() -> optional(env, "AWS_DEFAULT_REGION")).orElse("us-east-1");
-        Optional<URI> endpoint = optional(env, "AWS_ENDPOINT_URL").map(URI::create);
-        Limits limits = null;
-        try {
-            limits = new Limits(
-                    number(env, "TRUST_POLICY_MAX_CHARS", Limits.DEFAULT.trustPolicyMaxChars()),
-                    number(env, "INLINE_POLICIES_MAX_CHARS", Limits.DEFAULT.inlinePoliciesMaxChars()),
-                    number(env, "MANAGED_POLICIES_MAX", Limits.DEFAULT.managedPoliciesMax()));
-        } catch (IllegalArgumentException e) {
-            problems.append(e.getMessage()).append(". ");
+        Optional<URI> endpoint = Optional.empty();
+        Optional<String> endpointText = optional(env, "AWS_ENDPOINT_URL");
+        if (endpointText.isPresent()) {
+            try {
+                endpoint = Optional.of(new URI(endpointText.get()));
+            } catch (java.net.URISyntaxException e) {
+                problems.append("AWS_ENDPOINT_URL is not a URL: ").append(e.getMessage()).append(". ");
+            }
         }
-        int retrySeconds = 20;
-        try {
-            retrySeconds = number(env, "ASSUME_ROLE_RETRY_SECONDS", 20);
-        } catch (IllegalArgumentException e) {
-            problems.append(e.getMessage()).append(". ");
-        }
+        int trustChars = number(env, "TRUST_POLICY_MAX_CHARS", Limits.DEFAULT.trustPolicyMaxChars(), 1, problems);
+        int inlineChars = number(env, "INLINE_POLICIES_MAX_CHARS", Limits.DEFAULT.inlinePoliciesMaxChars(), 1, problems);
+        int managed = number(env, "MANAGED_POLICIES_MAX", Limits.DEFAULT.managedPoliciesMax(), 1, problems);
+        int retrySeconds = number(env, "ASSUME_ROLE_RETRY_SECONDS", 20, 0, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
         return new CrossroleConfig(grants, assignments, hub, member, region, Partition.ofRegion(region), endpoint,
-                limits, Duration.ofSeconds(retrySeconds));
+                new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds));
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {
@@ -92,19 +89,21 @@ public record CrossroleConfig(
         return Optional.ofNullable(env.get(name)).map(String::strip).filter(v -> !v.isEmpty());
     }
 
-    private static int number(Map<String, String> env, String name, int fallback) {
+    private static int number(Map<String, String> env, String name, int fallback, int minimum, StringBuilder problems) {
         Optional<String> value = optional(env, name);
         if (value.isEmpty()) {
             return fallback;
         }
         try {
             int n = Integer.parseInt(value.get());
-            if (n < 0) {
-                throw new NumberFormatException();
+            if (n >= minimum) {
+                return n;
             }
-            return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, got '" + value.get() + "'");
+            // reported below
         }
+        problems.append(name).append(" must be a whole number of at least ").append(minimum)
+                .append(", got '").append(value.get()).append("'. ");
+        return fallback;
     }
 }

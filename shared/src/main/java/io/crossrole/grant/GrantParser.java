@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.policybuilder.iam.IamPolicy;
-import software.amazon.awssdk.policybuilder.iam.IamStatement;
 
 /**
  * Reads a grant record and checks every field against IAM's rules, reporting all problems at once.
@@ -50,7 +49,8 @@ public final class GrantParser {
     private static final Pattern DESCRIPTION = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]{0,1000}");
     private static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
     private static final Pattern POLICY_RESOURCE = Pattern.compile("policy(/[\\x21-\\x7E]+)?/[\\w+=,.@-]{1,128}");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Partition partition;
     private final Limits limits;
@@ -263,37 +263,50 @@ public final class GrantParser {
                 problem("inlinePolicy", "has no Statement");
                 return;
             }
-            IamPolicy policy;
-            try {
-                policy = IamPolicy.fromJson(text);
-            } catch (RuntimeException e) {
-                problem("inlinePolicy", "is not an IAM policy: " + e.getMessage());
-                return;
-            }
             int before = problems.size();
-            if (policy.version() != null && !policy.version().equals(PolicyDocuments.VERSION)
-                    && !policy.version().equals("2008-10-17")) {
-                problem("inlinePolicy.Version", "must be 2012-10-17; got " + quote(policy.version()));
+            JsonNode version = tree.path("Version");
+            if (!version.isMissingNode() && !version.asText().equals(PolicyDocuments.VERSION) && !version.asText().equals("2008-10-17")) {
+                problem("inlinePolicy.Version", "must be 2012-10-17; got " + quote(version.asText()));
             }
-            if (policy.statements().isEmpty()) {
+            JsonNode statements = tree.get("Statement");
+            List<JsonNode> list = new ArrayList<>();
+            if (statements.isArray()) {
+                statements.forEach(list::add);
+            } else {
+                list.add(statements);
+            }
+            if (list.isEmpty()) {
                 problem("inlinePolicy.Statement", "must hold at least one statement");
             }
-            for (int i = 0; i < policy.statements().size(); i++) {
-                IamStatement s = policy.statements().get(i);
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode st = list.get(i);
                 String field = "inlinePolicy.Statement[" + i + "]";
-                if (s.effect() == null) {
-                    problem(field, "needs an Effect of Allow or Deny");
-                } else if (!s.effect().value().equals("Allow") && !s.effect().value().equals("Deny")) {
-                    problem(field, "Effect must be Allow or Deny; got " + quote(s.effect().value()));
+                if (!st.isObject()) {
+                    problem(field, "must be an object with Effect, Action and Resource");
+                    continue;
                 }
-                if (s.actions().isEmpty() && s.notActions().isEmpty()) {
+                String effect = st.path("Effect").asText("");
+                if (!st.has("Effect")) {
+                    problem(field, "needs an Effect of Allow or Deny");
+                } else if (!effect.equals("Allow") && !effect.equals("Deny")) {
+                    JsonNode given = st.get("Effect");
+                    problem(field, "Effect must be Allow or Deny; got " + quote(given.isTextual() ? given.asText() : given.toString()));
+                }
+                if (!st.has("Action") && !st.has("NotAction")) {
                     problem(field, "needs an Action or NotAction");
                 }
-                if (s.resources().isEmpty() && s.notResources().isEmpty()) {
+                if (!st.has("Resource") && !st.has("NotResource")) {
                     problem(field, "needs a Resource or NotResource");
                 }
-                if (!s.principals().isEmpty() || !s.notPrincipals().isEmpty()) {
+                if (st.has("Principal") || st.has("NotPrincipal")) {
                     problem(field, "a permissions policy cannot have a Principal (that belongs in the trust policy: use trustedPrincipals)");
+                }
+            }
+            if (problems.size() == before) {
+                try {
+                    IamPolicy.fromJson(text);
+                } catch (RuntimeException e) {
+                    problem("inlinePolicy", "is not an IAM policy: " + e.getMessage());
                 }
             }
             int size = PolicyDocuments.sizeWithoutWhitespace(text);
@@ -348,7 +361,8 @@ public final class GrantParser {
                         continue;
                     }
                     Optional<Arn> arn = Arn.parse(text);
-                    if (arn.isEmpty() || !arn.get().service().equals("iam") || !AccountId.isValid(arn.get().account())
+                    if (arn.isEmpty() || !arn.get().service().equals("iam") || !arn.get().region().isEmpty()
+                            || !arn.get().resource().contains("/") || !AccountId.isValid(arn.get().account())
                             || !Set.of("group", "user", "role").contains(arn.get().resourceType()) || text.contains("*")
                             || !IamNames.isValidRoleName(arn.get().resourceName())) {
                         problem(field, "must be the ARN of an IAM group, user or role in a grantee account, e.g. arn:"
@@ -418,7 +432,9 @@ public final class GrantParser {
             try {
                 return Optional.of(n.longValueExact());
             } catch (ArithmeticException e) {
-                problem(field, "must be a whole number; got " + n.toPlainString());
+                problem(field, n.stripTrailingZeros().scale() <= 0
+                        ? "is out of range; got " + n.toEngineeringString()
+                        : "must be a whole number; got " + n.toPlainString());
                 return Optional.empty();
             }
         }

@@ -33,8 +33,12 @@ public final class TrustPolicyBuilder {
         return new TrustPolicyBuilder();
     }
 
+    /** @throws IllegalArgumentException for a principal whose ARN holds a wildcard: a trust policy names its principals */
     public TrustPolicyBuilder addPrincipal(Principal principal) {
-        principals.add(Objects.requireNonNull(principal));
+        if (Objects.requireNonNull(principal).arn().contains("*")) {
+            throw new IllegalArgumentException("a trust policy never trusts a wildcard: " + principal.arn());
+        }
+        principals.add(principal);
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.crossrole.role;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.grant.Grant;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
@@ -10,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -39,6 +43,7 @@ public record DesiredRole(
     /** The name of the inline permissions policy Crossrole puts on a role. */
     public static final String INLINE_POLICY_NAME = "crossrole-permissions";
     public static final int DEFAULT_MAX_SESSION = 3600;
+    private static final ObjectMapper CANONICAL_JSON = new ObjectMapper();
 
     public DesiredRole {
         managedPolicyArns = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(managedPolicyArns));
@@ -70,16 +75,26 @@ public record DesiredRole(
 
     /** A digest of everything the role should be, stored on the assignment to tell versions apart. */
     public String hash() {
-        StringBuilder text = new StringBuilder()
-                .append(roleName).append('\n').append(path).append('\n')
-                .append(PolicyDocuments.canonical(trustPolicy)).append('\n')
-                .append(description).append('\n').append(maxSessionDuration).append('\n')
-                .append(permissionsBoundaryArn.orElse("")).append('\n')
-                .append(String.join(",", managedPolicyArns)).append('\n');
-        inlinePolicies.forEach((k, v) -> text.append(k).append('=').append(PolicyDocuments.canonical(v)).append('\n'));
-        tags.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        Map<String, Object> fields = new TreeMap<>();
+        fields.put("roleName", roleName);
+        fields.put("path", path);
+        fields.put("trustPolicy", PolicyDocuments.canonical(trustPolicy));
+        fields.put("description", description);
+        fields.put("maxSessionDuration", maxSessionDuration);
+        fields.put("permissionsBoundaryArn", permissionsBoundaryArn.orElse(""));
+        fields.put("managedPolicyArns", List.copyOf(managedPolicyArns));
+        Map<String, String> inline = new TreeMap<>();
+        inlinePolicies.forEach((k, v) -> inline.put(k, PolicyDocuments.canonical(v)));
+        fields.put("inlinePolicies", inline);
+        fields.put("tags", tags);
+        String text;
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            text = CANONICAL_JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
