@@ -43,11 +43,12 @@ class CrossroleCliIT {
         this.emulator = emulator;
         emulator.reset();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix));
+        env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix, "GrantTargets-" + suffix));
         dynamo = DynamoDbClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
         new LocalTables(SamTemplate.read(TestFiles.repoRoot().resolve("template.yaml")))
-                .create(dynamo, Map.of("GrantsTable", env.get("GRANTS_TABLE"), "AssignmentsTable", env.get("ASSIGNMENTS_TABLE")));
+                .create(dynamo, Map.of("GrantsTable", env.get("GRANTS_TABLE"), "AssignmentsTable", env.get("ASSIGNMENTS_TABLE"),
+                        "GrantTargetsTable", env.get("GRANT_TARGETS_TABLE")));
     }
 
     private int crossrole(String... args) {

@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
  *
  * <table>
  *   <caption>Variables</caption>
- *   <tr><td>GRANTS_TABLE, ASSIGNMENTS_TABLE</td><td>table names (required)</td></tr>
+ *   <tr><td>GRANTS_TABLE, ASSIGNMENTS_TABLE, GRANT_TARGETS_TABLE</td><td>table names (required)</td></tr>
  *   <tr><td>HUB_ROLE_ARN</td><td>optional role assumed first; empty means none</td></tr>
  *   <tr><td>MEMBER_ROLE_NAME</td><td>role assumed in each owner account (OrganizationAccountAccessRole)</td></tr>
  *   <tr><td>TRUST_POLICY_MAX_CHARS, INLINE_POLICIES_MAX_CHARS, MANAGED_POLICIES_MAX</td><td>IAM quotas</td></tr>
  *   <tr><td>ASSUME_ROLE_RETRY_SECONDS</td><td>how long to wait out an account that denies AssumeRole (20)</td></tr>
+ *   <tr><td>NEW_ACCOUNT_READY_SECONDS</td><td>how long to wait for a just-created account's member role (300)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -28,13 +29,15 @@ import java.util.regex.Pattern;
 public record CrossroleConfig(
         String grantsTable,
         String assignmentsTable,
+        String grantTargetsTable,
         Optional<String> hubRoleArn,
         String memberRoleName,
         String region,
         Partition partition,
         Optional<URI> endpointOverride,
         Limits limits,
-        Duration assumeRoleRetry) {
+        Duration assumeRoleRetry,
+        Duration newAccountReady) {
 
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:[a-z-]+:iam::\\d{12}:role/[\\x21-\\x7E]+");
@@ -50,6 +53,7 @@ public record CrossroleConfig(
         StringBuilder problems = new StringBuilder();
         String grants = required(env, "GRANTS_TABLE", problems);
         String assignments = required(env, "ASSIGNMENTS_TABLE", problems);
+        String targets = required(env, "GRANT_TARGETS_TABLE", problems);
         Optional<String> hub = optional(env, "HUB_ROLE_ARN");
         hub.filter(arn -> !ROLE_ARN.matcher(arn).matches())
                 .ifPresent(arn -> problems.append("HUB_ROLE_ARN must be a role ARN, got '").append(arn).append("'. "));
@@ -71,11 +75,12 @@ public record CrossroleConfig(
         int inlineChars = number(env, "INLINE_POLICIES_MAX_CHARS", Limits.DEFAULT.inlinePoliciesMaxChars(), 1, problems);
         int managed = number(env, "MANAGED_POLICIES_MAX", Limits.DEFAULT.managedPoliciesMax(), 1, problems);
         int retrySeconds = number(env, "ASSUME_ROLE_RETRY_SECONDS", 20, 0, problems);
+        int readySeconds = number(env, "NEW_ACCOUNT_READY_SECONDS", 300, 0, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
-        return new CrossroleConfig(grants, assignments, hub, member, region, Partition.ofRegion(region), endpoint,
-                new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds));
+        return new CrossroleConfig(grants, assignments, targets, hub, member, region, Partition.ofRegion(region), endpoint,
+                new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds));
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

@@ -16,11 +16,13 @@ import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
-import io.crossrole.model.Partition;
+import io.crossrole.org.OrganizationReader;
+import io.crossrole.org.OrganizationView;
 import io.crossrole.model.Target;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
+import io.crossrole.store.TargetIndex;
 import io.crossrole.sts.AccountAccess;
 import io.crossrole.sts.Backoff;
 import java.math.BigInteger;
@@ -34,8 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Handles a batch of Grants-table stream records: INSERT and MODIFY apply the grant in every targeted
@@ -52,13 +56,19 @@ public final class GrantStreamProcessor {
 
     private final GrantParser parser;
     private final GrantProvisioner provisioner;
-    private final Partition partition;
+    private final TargetIndex index;
+    private final Supplier<OrganizationView> organization;
     private final Clock clock;
 
-    public GrantStreamProcessor(GrantParser parser, GrantProvisioner provisioner, Partition partition, Clock clock) {
+    /**
+     * @param organization a fresh view of the organization for each batch (its answers are cached for the batch)
+     */
+    public GrantStreamProcessor(GrantParser parser, GrantProvisioner provisioner, TargetIndex index,
+                                Supplier<OrganizationView> organization, Clock clock) {
         this.parser = parser;
         this.provisioner = provisioner;
-        this.partition = partition;
+        this.index = index;
+        this.organization = organization;
         this.clock = clock;
     }
 
@@ -66,16 +76,19 @@ public final class GrantStreamProcessor {
     public static GrantStreamProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
                                               Backoff backoff, Clock clock) {
         AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
-        AssignmentStore store = new AssignmentStore(clients.dynamoDb(), config.assignmentsTable(), clock);
+        DynamoDbClient dynamo = clients.dynamoDb();
+        AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
         GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff),
                 new GranteePolicyApplier(), store, config.partition());
+        OrganizationReader reader = new OrganizationReader(clients.organizations());
         return new GrantStreamProcessor(new GrantParser(config.partition(), config.limits()), provisioner,
-                config.partition(), clock);
+                new TargetIndex(dynamo, config.grantTargetsTable()), () -> new OrganizationView(reader), clock);
     }
 
     public StreamsEventResponse process(DynamodbEvent event) {
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         Set<String> retryingGrants = new HashSet<>();
+        OrganizationView org = organization.get();
         List<DynamodbEvent.DynamodbStreamRecord> records = event == null || event.getRecords() == null
                 ? List.of() : event.getRecords();
         for (DynamodbEvent.DynamodbStreamRecord record : records) {
@@ -93,7 +106,7 @@ public final class GrantStreamProcessor {
             }
             boolean retry;
             try {
-                retry = handle(record.getEventName(), grantId.get(), stream, record.getUserIdentity(), sequenceOf(sequence));
+                retry = handle(record.getEventName(), grantId.get(), stream, record.getUserIdentity(), sequenceOf(sequence), org);
             } catch (RuntimeException e) {
                 LOG.error("grantId={} event {} failed unexpectedly; it will be retried", grantId.get(), record.getEventID(), e);
                 retry = true;
@@ -107,7 +120,7 @@ public final class GrantStreamProcessor {
     }
 
     private boolean handle(String eventName, String grantId, StreamRecord stream, Identity identity,
-                           Optional<BigInteger> sequence) {
+                           Optional<BigInteger> sequence, OrganizationView org) {
         List<Assignment> prior = provisioner.assignments(grantId);
         if (sequence.isPresent() && prior.stream().anyMatch(a -> a.sourceSequence().map(s -> s.compareTo(sequence.get()) > 0).orElse(false))) {
             LOG.info("grantId={} skipping event {}: a newer event was already applied", grantId, sequence.get());
@@ -118,7 +131,9 @@ public final class GrantStreamProcessor {
             String reason = isTtlDeletion(identity)
                     ? "grant expired" + expiry(oldImage).map(at -> " at " + at).orElse("") + " (TTL removed the record)"
                     : "grant record deleted";
-            return revokeEverywhere(grantId, oldImage, prior, reason, sequence);
+            boolean retry = revokeEverywhere(grantId, oldImage, prior, reason, sequence);
+            index.update(grantId, targetsOf(oldImage), List.of());
+            return retry;
         }
         if (!"INSERT".equals(eventName) && !"MODIFY".equals(eventName)) {
             LOG.warn("grantId={} ignoring stream event '{}'", grantId, eventName);
@@ -133,21 +148,26 @@ public final class GrantStreamProcessor {
         Grant grant = validation.grant().orElseThrow();
         Instant now = clock.instant();
         if (grant.isExpired(now)) {
-            return revokeEverywhere(grantId, newImage, prior,
+            boolean retry = revokeEverywhere(grantId, newImage, prior,
                     "grant expired at " + grant.expiresAt().orElseThrow() + " (expiresAt is in the past)", sequence);
+            index.update(grantId, targetsOf(oldImage), List.of());
+            return retry;
         }
-        return apply(grant, prior, sequence);
+        index.update(grantId, targetsOf(oldImage), grant.targets().stream().map(Target::id).toList());
+        return apply(grant, prior, sequence, org);
     }
 
-    private boolean apply(Grant grant, List<Assignment> prior, Optional<BigInteger> sequence) {
+    private boolean apply(Grant grant, List<Assignment> prior, Optional<BigInteger> sequence, OrganizationView org) {
         boolean retry = false;
-        Set<AccountId> targeted = new LinkedHashSet<>(grant.accountTargets());
+        OrganizationView.Expansion expansion = org.expand(grant.targets());
+        Set<AccountId> targeted = new LinkedHashSet<>(expansion.accounts());
+        expansion.unresolved().forEach((target, why) ->
+                provisioner.note(grant.grantId(), target, AssignmentStatus.FAILED, grant.roleName(), why, sequence));
         for (Target target : grant.targets()) {
-            if (!(target instanceof Target.Account)) {
-                provisioner.note(grant.grantId(), target.id(), AssignmentStatus.FAILED, grant.roleName(),
-                        "target " + target.id() + " is an organizational unit or root: this version provisions account-ID "
-                                + "targets only (organization targets come with the account-events function); list the account IDs instead",
-                        sequence);
+            boolean wasUnresolved = prior.stream().anyMatch(a -> a.accountId().equals(target.id()) && a.status() == AssignmentStatus.FAILED);
+            if (!(target instanceof Target.Account) && wasUnresolved && !expansion.unresolved().containsKey(target.id())) {
+                provisioner.note(grant.grantId(), target.id(), AssignmentStatus.PROVISIONED, grant.roleName(),
+                        "target resolved: it covers " + targeted.size() + " account(s) of this grant", sequence);
             }
         }
         for (Assignment a : prior) {
@@ -240,6 +260,13 @@ public final class GrantStreamProcessor {
         keys.forEach(key -> provisioner.note(grantId, key, AssignmentStatus.FAILED, roleName, message, sequence));
     }
 
+    /** The target IDs a record names, as written (for keeping the index in step, even with an invalid record). */
+    private static List<String> targetsOf(Map<String, Object> image) {
+        return image.get("targets") instanceof java.util.Collection<?> c
+                ? c.stream().filter(String.class::isInstance).map(String.class::cast).toList()
+                : List.of();
+    }
+
     private static Optional<String> keyOf(StreamRecord stream) {
         if (stream == null || stream.getKeys() == null) {
             return Optional.empty();
@@ -265,9 +292,5 @@ public final class GrantStreamProcessor {
     private static Optional<Instant> expiry(Map<String, Object> image) {
         return image.get("expiresAt") instanceof java.math.BigDecimal n
                 ? Optional.of(Instant.ofEpochSecond(n.longValue())) : Optional.empty();
-    }
-
-    Partition partition() {
-        return partition;
     }
 }

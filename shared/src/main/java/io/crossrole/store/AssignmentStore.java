@@ -25,6 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * }</pre>
  */
 public final class AssignmentStore {
+    /** The global secondary index on (accountId, grantId). */
+    public static final String BY_ACCOUNT = "ByAccount";
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
@@ -84,6 +87,16 @@ public final class AssignmentStore {
         dynamo.queryPaginator(r -> r.tableName(table).consistentRead(true)
                         .keyConditionExpression("grantId = :g")
                         .expressionAttributeValues(Map.of(":g", s(grantId))))
+                .items().forEach(item -> out.add(fromItem(item)));
+        return out;
+    }
+
+    /** Every assignment in one account, from the table's ByAccount index (eventually consistent). */
+    public List<Assignment> forAccount(String accountId) {
+        List<Assignment> out = new ArrayList<>();
+        dynamo.queryPaginator(r -> r.tableName(table).indexName(BY_ACCOUNT)
+                        .keyConditionExpression("accountId = :a")
+                        .expressionAttributeValues(Map.of(":a", s(accountId))))
                 .items().forEach(item -> out.add(fromItem(item)));
         return out;
     }

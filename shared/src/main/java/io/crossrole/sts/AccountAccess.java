@@ -66,9 +66,24 @@ public final class AccountAccess implements AutoCloseable {
      * @throws ProvisioningException (retryable) when the account cannot be reached
      */
     public IamClient iam(AccountId account) {
+        return iam(account, backoff, reason -> { });
+    }
+
+    /**
+     * Waits up to {@code window} for an account to accept the member role (a just-created account takes
+     * minutes), calling {@code onDenied} once with the reason at the first denial, so that callers can show
+     * it (as PENDING) while they wait.
+     *
+     * @throws ProvisioningException (retryable) when the account is still not reachable after the window
+     */
+    public IamClient awaitReady(AccountId account, java.time.Duration window, java.util.function.Consumer<String> onDenied) {
+        return iam(account, backoff.withWindow(window), onDenied);
+    }
+
+    private IamClient iam(AccountId account, Backoff patience, java.util.function.Consumer<String> onDenied) {
         Reach reach = accounts.get(account);
         if (reach == null) {
-            reach = reach(account);
+            reach = reach(account, patience, onDenied);
             Reach raced = accounts.putIfAbsent(account, reach);
             if (raced != null) {
                 reach.credentials().close();
@@ -79,15 +94,22 @@ public final class AccountAccess implements AutoCloseable {
         return reach.iam();
     }
 
-    private Reach reach(AccountId account) {
+    private Reach reach(AccountId account, Backoff patience, java.util.function.Consumer<String> onDenied) {
         String roleArn = memberRoleArn(account);
         StsAssumeRoleCredentialsProvider provider = StsAssumeRoleCredentialsProvider.builder()
                 .stsClient(memberSts)
                 .refreshRequest(r -> r.roleArn(roleArn).roleSessionName(sessionName).durationSeconds(CHAINED_SESSION_SECONDS))
                 .build();
+        boolean[] told = {false};
         try {
-            backoff.retry(provider::resolveCredentials,
-                    e -> AwsFailures.errorCode(e).filter("AccessDenied"::equals).isPresent() || AwsFailures.isRetryable(e));
+            patience.retry(provider::resolveCredentials, e -> {
+                boolean denied = AwsFailures.errorCode(e).filter("AccessDenied"::equals).isPresent();
+                if (denied && !told[0]) {
+                    told[0] = true;
+                    onDenied.accept("waiting for account " + account + " to accept " + roleArn + ": " + AwsFailures.message(e));
+                }
+                return denied || AwsFailures.isRetryable(e);
+            });
         } catch (RuntimeException e) {
             provider.close();
             String via = hub.isPresent() ? " via hub role " + config.hubRoleArn().orElseThrow() : "";

@@ -40,6 +40,10 @@ public record Backoff(Duration base, Duration cap, Duration window, Sleeper slee
         return new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5), window, Sleeper.REAL, RandomGenerator.getDefault());
     }
 
+    public Backoff withWindow(Duration newWindow) {
+        return new Backoff(base, cap, newWindow, sleeper, random);
+    }
+
     /**
      * Runs {@code action}; while it throws what {@code retryable} accepts and the window allows, sleeps and
      * runs it again. The last failure is rethrown.

@@ -17,6 +17,7 @@ class CrossroleConfigTest {
         Map<String, String> env = new HashMap<>();
         env.put("GRANTS_TABLE", "crossrole-grants");
         env.put("ASSIGNMENTS_TABLE", "crossrole-assignments");
+        env.put("GRANT_TARGETS_TABLE", "crossrole-grant-targets");
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }
@@ -99,6 +100,7 @@ class CrossroleConfigTest {
         assertThatThrownBy(() -> CrossroleConfig.from(env))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Crossrole configuration: GRANTS_TABLE is not set. ASSIGNMENTS_TABLE is not set. "
+                        + "GRANT_TARGETS_TABLE is not set. "
                         + "HUB_ROLE_ARN must be a role ARN, got 'arn:aws:iam::111111111111:user/Hub'. "
                         + "MEMBER_ROLE_NAME must be a role name, got 'Org Access'. "
                         + "TRUST_POLICY_MAX_CHARS must be a whole number of at least 1, got 'lots'. "
@@ -120,10 +122,11 @@ class CrossroleConfigTest {
     }
 
     @Test
-    void from_whenNothingIsSet_namesBothTables() {
+    void from_whenNothingIsSet_namesEveryTable() {
         assertThatThrownBy(() -> CrossroleConfig.from(Map.of()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("Crossrole configuration: GRANTS_TABLE is not set. ASSIGNMENTS_TABLE is not set.");
+                .hasMessage("Crossrole configuration: GRANTS_TABLE is not set. ASSIGNMENTS_TABLE is not set. "
+                        + "GRANT_TARGETS_TABLE is not set.");
     }
 
     @Test

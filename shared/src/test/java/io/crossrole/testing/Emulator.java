@@ -39,7 +39,7 @@ public final class Emulator implements AutoCloseable {
     }
 
     /** The environment a Crossrole component sees when pointed at this emulator. */
-    public Map<String, String> environment(String grantsTable, String assignmentsTable) {
+    public Map<String, String> environment(String grantsTable, String assignmentsTable, String grantTargetsTable) {
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL", endpoint.toString());
         env.put("AWS_REGION", REGION);
@@ -47,6 +47,8 @@ public final class Emulator implements AutoCloseable {
         env.put("AWS_SECRET_ACCESS_KEY", "testing");
         env.put("GRANTS_TABLE", grantsTable);
         env.put("ASSIGNMENTS_TABLE", assignmentsTable);
+        env.put("GRANT_TARGETS_TABLE", grantTargetsTable);
+        env.put("NEW_ACCOUNT_READY_SECONDS", "0");
         env.put("ASSUME_ROLE_RETRY_SECONDS", "0");
         return env;
     }

@@ -39,13 +39,13 @@ public final class TestCrossrole implements AutoCloseable {
     public TestCrossrole(Emulator emulator, Map<String, String> extraEnv) {
         this.emulator = emulator;
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix));
+        Map<String, String> env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix, "GrantTargets-" + suffix));
         env.putAll(extraEnv);
         this.config = CrossroleConfig.from(env);
         this.clients = AwsClientFactory.create(config, List.of(calls));
         this.observerDynamo = DynamoDbClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
-        TestTables.create(observerDynamo, config.grantsTable(), config.assignmentsTable());
+        TestTables.create(observerDynamo, config.grantsTable(), config.assignmentsTable(), config.grantTargetsTable());
     }
 
     public CrossroleConfig config() {
@@ -63,6 +63,24 @@ public final class TestCrossrole implements AutoCloseable {
     /** The processor as the function builds it, with backoff that never sleeps. */
     public GrantStreamProcessor processor(String sessionName) {
         return GrantStreamProcessor.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
+    }
+
+    /** The account-events processor as the function builds it, with backoff that never sleeps. */
+    public io.crossrole.provision.AccountEventsProcessor accountEventsProcessor(String sessionName) {
+        return io.crossrole.provision.AccountEventsProcessor.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
+    }
+
+    /** An Organizations client for arranging the organization (its calls are not recorded). */
+    public software.amazon.awssdk.services.organizations.OrganizationsClient observerOrganizations() {
+        return software.amazon.awssdk.services.organizations.OrganizationsClient.builder().endpointOverride(emulator.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+    }
+
+    /** Writes a grant record to the Grants table, as `crossrole grant put` would. */
+    public void putGrant(String json) {
+        observerDynamo.putItem(r -> r.tableName(config.grantsTable())
+                .item(io.crossrole.grant.GrantImages.toItem(io.crossrole.grant.GrantImages.fromJson(json))));
     }
 
     public static Backoff noSleepBackoff() {

@@ -28,6 +28,21 @@ public final class TestFiles {
         return repoRoot().resolve("events").resolve(relative);
     }
 
+    /** An event file's text. */
+    public static String eventText(String relative) {
+        try {
+            return Files.readString(event(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An EventBridge event as the Lambda Java runtime deserialises it for a ScheduledEvent handler. */
+    public static com.amazonaws.services.lambda.runtime.events.ScheduledEvent scheduledEvent(String json) {
+        return LambdaEventSerializers.serializerFor(com.amazonaws.services.lambda.runtime.events.ScheduledEvent.class,
+                TestFiles.class.getClassLoader()).fromJson(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** Deserialises with the same serializer the Lambda Java runtime uses for DynamoDB stream events. */
     public static DynamodbEvent dynamodbEvent(String relative) {
         try (InputStream in = Files.newInputStream(event(relative))) {

@@ -86,6 +86,8 @@ public final class Demo {
             env.put("AWS_SECRET_ACCESS_KEY", "demo");
             env.put("GRANTS_TABLE", "GrantsTable");
             env.put("ASSIGNMENTS_TABLE", "AssignmentsTable");
+            env.put("GRANT_TARGETS_TABLE", "GrantTargetsTable");
+            env.put("NEW_ACCOUNT_READY_SECONDS", "30");
             System.setProperty("aws.accessKeyId", "demo");
             System.setProperty("aws.secretAccessKey", "demo");
             CrossroleConfig config = CrossroleConfig.from(env);
@@ -107,16 +109,21 @@ public final class Demo {
 
     private void run(Map<String, String> env, CrossroleConfig config, AwsClientFactory clients, DynamoDbClient dynamo,
                      OrganizationsClient org, AccountAccess access, boolean verbose) throws IOException {
-        step("Creating an organization with a dev and a prod account");
+        step("Creating an organization: root → OU Workloads (prod), and dev under the root");
         org.createOrganization(r -> r.featureSet("ALL"));
-        String dev = createAccount(org, "dev");
-        String prod = createAccount(org, "prod");
-        out.println("  dev  = " + dev + "\n  prod = " + prod + "\n  (third party " + THIRD_PARTY + " is outside the organization)");
+        String root = org.listRoots().roots().get(0).id();
+        String workloads = org.createOrganizationalUnit(r -> r.parentId(root).name("Workloads")).organizationalUnit().id();
+        String dev = createAccount(org, "dev", root, root);
+        String prod = createAccount(org, "prod", root, workloads);
+        out.println("  root = " + root + ", Workloads = " + workloads);
+        out.println("  dev  = " + dev + "\n  prod = " + prod + " (in Workloads)\n  (third party " + THIRD_PARTY
+                + " is outside the organization)");
 
         step("Creating the tables template.yaml declares");
         SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
         List<String> tables = new LocalTables(template).create(dynamo,
-                Map.of("GrantsTable", config.grantsTable(), "AssignmentsTable", config.assignmentsTable()));
+                Map.of("GrantsTable", config.grantsTable(), "AssignmentsTable", config.assignmentsTable(),
+                        "GrantTargetsTable", config.grantTargetsTable()));
         out.println("  " + String.join(", ", tables));
         String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
 
@@ -134,7 +141,7 @@ public final class Demo {
             StreamEvents stream = new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region());
             GrantParser parser = new GrantParser(config.partition(), config.limits());
 
-            step("Writing three grant records");
+            step("Writing four grant records");
             String updateApp = """
                     {"grantId": "prod-updateapp", "roleName": "UpdateApp", "targets": ["%s"],
                      "trustedPrincipals": ["%s"], "requireMfa": true, "maxSessionDuration": 3600,
@@ -154,7 +161,12 @@ public final class Demo {
                     {"grantId": "broken", "roleName": "no spaces allowed", "targets": ["%s"],
                      "trustedPrincipals": ["*", "arn:aws:iam::%s:group/Developers"], "maxSessionDuration": 60}"""
                     .formatted(prod, dev);
-            for (String grant : List.of(updateApp, vendor, broken)) {
+            String orgReadOnly = """
+                    {"grantId": "org-readonly", "roleName": "OrgReadOnly", "targets": ["%s"],
+                     "trustedPrincipals": ["arn:aws:iam::%s:role/auditor"],
+                     "managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                     "description": "Every account of the organization, for the dev auditor role"}""".formatted(root, dev);
+            for (String grant : List.of(updateApp, vendor, orgReadOnly, broken)) {
                 Map<String, Object> raw = GrantImages.fromJson(grant);
                 GrantValidation v = parser.parse(raw);
                 out.printf("  put %-16s %s%n", raw.get("grantId"), v.isValid() ? "(valid)" : "(invalid: the function will refuse it)");
@@ -172,6 +184,8 @@ public final class Demo {
             expect(store, "vendor-audit", prod, AssignmentStatus.PROVISIONED);
             expect(store, "vendor-audit", dev, AssignmentStatus.PROVISIONED);
             expect(store, "broken", prod, AssignmentStatus.FAILED);
+            expect(store, "org-readonly", dev, AssignmentStatus.PROVISIONED);
+            expect(store, "org-readonly", prod, AssignmentStatus.PROVISIONED);
 
             step("Delivering the same records again (a replay): nothing is written");
             String before = roleState(access, prod);
@@ -188,6 +202,22 @@ public final class Demo {
             showGrantees(devIam);
             showStatuses(store);
             expect(store, "prod-updateapp", prod, AssignmentStatus.REVOKED);
+
+            step("An account joins: 'analytics' is created in Workloads; CreateAccountResult goes to AccountEventsFunction");
+            String analytics = createAccount(org, "analytics", root, workloads);
+            out.println("  analytics = " + analytics);
+            try (LocalLambda events = new LocalFunctions(repo, template, env, verbose ? err : functionLogs).start("AccountEventsFunction")) {
+                String event = java.nio.file.Files.readString(repo.resolve("events/account-events/create-account-result.json"))
+                        .replace("333333333333", analytics);
+                LocalLambda.Invocation result = events.invoke(event);
+                out.printf("  AccountEventsFunction → %s in %d ms: %s%n", result.failed() ? "FAILED" : "returned",
+                        result.duration().toMillis(), result.payload());
+                if (result.failed()) {
+                    wrong.add("AccountEventsFunction failed: " + result.payload());
+                }
+            }
+            showAccount("analytics", analytics, access);
+            expect(store, "org-readonly", analytics, AssignmentStatus.PROVISIONED);
         }
     }
 
@@ -211,11 +241,14 @@ public final class Demo {
         }
     }
 
-    private String createAccount(OrganizationsClient org, String name) {
+    private String createAccount(OrganizationsClient org, String name, String root, String parent) {
         String requestId = org.createAccount(r -> r.accountName(name).email(name + "@example.com")).createAccountStatus().id();
         var status = org.describeCreateAccountStatus(r -> r.createAccountRequestId(requestId)).createAccountStatus();
         if (status.state() != CreateAccountState.SUCCEEDED) {
             throw new IllegalStateException("creating account " + name + ": " + status.stateAsString());
+        }
+        if (!parent.equals(root)) {
+            org.moveAccount(r -> r.accountId(status.accountId()).sourceParentId(root).destinationParentId(parent));
         }
         return status.accountId();
     }

@@ -1,0 +1,44 @@
+package io.crossrole.functions.accountevents;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.events.AccountEventParser;
+import io.crossrole.provision.AccountEventsProcessor;
+import io.crossrole.sts.Backoff;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lambda entry point for Organizations and Control Tower events delivered by EventBridge (the
+ * {@link ScheduledEvent} type is the library's EventBridge envelope). An event it does not understand is
+ * logged and answered without a change; a passing fault makes the invocation fail so that Lambda's
+ * asynchronous retries and on-failure destination take over.
+ */
+public final class AccountEventsHandler implements RequestHandler<ScheduledEvent, Map<String, Object>> {
+    static final String SESSION_NAME = "crossrole-account-events";
+
+    private final AccountEventsProcessor processor;
+
+    public AccountEventsHandler() {
+        this(wire(CrossroleConfig.fromEnvironment()));
+    }
+
+    public AccountEventsHandler(AccountEventsProcessor processor) {
+        this.processor = processor;
+    }
+
+    private static AccountEventsProcessor wire(CrossroleConfig config) {
+        return AccountEventsProcessor.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
+                Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
+        return processor.handle(AccountEventParser.parse(event == null ? null : event.getSource(),
+                event == null ? null : event.getDetail()));
+    }
+}

@@ -1,0 +1,130 @@
+package io.crossrole.org;
+
+import io.crossrole.failure.AwsFailures;
+import io.crossrole.failure.ProvisioningException;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Target;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.organizations.model.Account;
+
+/**
+ * The organization's shape as seen during one invocation: each Organizations answer is read once and kept,
+ * so expanding many grants over the same OUs costs one read per OU. Make a new view per invocation.
+ *
+ * <pre>{@code
+ * OrganizationView org = new OrganizationView(reader);
+ * Expansion e = org.expand(grant.targets()); // account IDs, every ACTIVE account below an OU, or the whole org
+ * }</pre>
+ */
+public final class OrganizationView {
+    private final OrganizationReader reader;
+    private String management;
+    private List<Account> all;
+    private final Map<String, List<Account>> accountsUnder = new HashMap<>();
+    private final Map<String, List<String>> childUnits = new HashMap<>();
+    private final Map<String, List<String>> parents = new HashMap<>();
+    private final Map<AccountId, Optional<Account>> described = new HashMap<>();
+
+    public OrganizationView(OrganizationReader reader) {
+        this.reader = reader;
+    }
+
+    /**
+     * The accounts a grant's targets cover, and the targets that could not be resolved with the reason.
+     *
+     * @param accounts     ACTIVE accounts; the management account only when named by ID
+     * @param unresolved   target ID → why it covers nothing (an OU that does not exist, for example)
+     */
+    public record Expansion(Set<AccountId> accounts, Map<String, String> unresolved) {
+    }
+
+    /** @throws ProvisioningException (retryable) when Organizations fails for a passing reason */
+    public Expansion expand(List<Target> targets) {
+        Set<AccountId> accounts = new LinkedHashSet<>();
+        Map<String, String> unresolved = new LinkedHashMap<>();
+        for (Target target : targets) {
+            try {
+                switch (target) {
+                    case Target.Account a -> accounts.add(a.account());
+                    case Target.OrganizationalUnit ou -> below(ou.id(), accounts);
+                    case Target.Root root -> {
+                        childUnits.computeIfAbsent(root.id(), reader::childUnits); // a root of another organization fails here
+                        all().stream().filter(OrganizationReader::isActive)
+                                .map(a -> AccountId.of(a.id()))
+                                .filter(id -> !id.value().equals(management()))
+                                .forEach(accounts::add);
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (e instanceof ProvisioningException p && p.isRetryable() || AwsFailures.isRetryable(e)) {
+                    throw e instanceof ProvisioningException p ? p
+                            : ProvisioningException.retryable("cannot read the organization: " + AwsFailures.message(e), e);
+                }
+                unresolved.put(target.id(), describeFailure(target, e));
+            }
+        }
+        return new Expansion(accounts, unresolved);
+    }
+
+    /** An account's ancestors, nearest first: its OU, that OU's parent, …, the root. */
+    public List<String> ancestors(String childId) {
+        List<String> out = new ArrayList<>();
+        String current = childId;
+        for (int depth = 0; depth < 10; depth++) {
+            List<String> up = parents.computeIfAbsent(current, reader::parents);
+            if (up.isEmpty()) {
+                break;
+            }
+            current = up.get(0);
+            out.add(current);
+            if (current.startsWith("r-")) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    public Optional<Account> account(AccountId account) {
+        return described.computeIfAbsent(account, reader::account);
+    }
+
+    public String management() {
+        if (management == null) {
+            management = reader.managementAccountId();
+        }
+        return management;
+    }
+
+    private void below(String parentId, Set<AccountId> into) {
+        for (Account a : accountsUnder.computeIfAbsent(parentId, reader::accountsUnder)) {
+            if (OrganizationReader.isActive(a) && !a.id().equals(management())) {
+                into.add(AccountId.of(a.id()));
+            }
+        }
+        for (String child : childUnits.computeIfAbsent(parentId, reader::childUnits)) {
+            below(child, into);
+        }
+    }
+
+    private List<Account> all() {
+        if (all == null) {
+            all = reader.accounts();
+        }
+        return all;
+    }
+
+    private static String describeFailure(Target target, RuntimeException e) {
+        String code = AwsFailures.errorCode(e).orElse("");
+        if (code.contains("NotFound") || code.contains("InvalidInput")) {
+            return "target " + target.id() + " is not part of this organization (" + AwsFailures.message(e) + ")";
+        }
+        return "cannot expand target " + target.id() + ": " + AwsFailures.message(e);
+    }
+}

@@ -1,0 +1,290 @@
+package io.crossrole.provision;
+
+import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.events.AccountEvent;
+import io.crossrole.events.AccountEvent.Departed;
+import io.crossrole.events.AccountEvent.Ignored;
+import io.crossrole.events.AccountEvent.JoinKind;
+import io.crossrole.events.AccountEvent.Joined;
+import io.crossrole.events.AccountEvent.Moved;
+import io.crossrole.failure.ProvisioningException;
+import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantParser;
+import io.crossrole.grant.GrantValidation;
+import io.crossrole.iam.GranteePolicyApplier;
+import io.crossrole.iam.IamRoleApplier;
+import io.crossrole.iam.IamRoleReader;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Target;
+import io.crossrole.org.OrganizationReader;
+import io.crossrole.org.OrganizationView;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.store.GrantStore;
+import io.crossrole.store.TargetIndex;
+import io.crossrole.sts.AccountAccess;
+import io.crossrole.sts.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+
+/**
+ * Keeps roles in step with the organization's membership: an account that joins gets every grant whose
+ * targets cover it (its ID, an ancestor OU, the root); an account that moves gets the grants that now cover
+ * it and loses those that no longer do; an account that leaves has its assignments marked REVOKED without
+ * being reached.
+ *
+ * <p>A just-created account's member role may be denied for minutes: the account is waited for (jittered
+ * backoff, {@code NEW_ACCOUNT_READY_SECONDS}) with its assignments PENDING; after that the invocation fails
+ * so that Lambda's asynchronous retries take over. An invited account that denies the member role is
+ * recorded FAILED naming the role it needs.
+ *
+ * <pre>{@code
+ * Map<String, Object> summary = processor.handle(AccountEventParser.parse(source, detail));
+ * }</pre>
+ */
+public final class AccountEventsProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(AccountEventsProcessor.class);
+
+    private final GrantParser parser;
+    private final GrantProvisioner provisioner;
+    private final AccountAccess access;
+    private final AssignmentStore assignments;
+    private final GrantStore grants;
+    private final TargetIndex index;
+    private final Supplier<OrganizationView> organization;
+    private final CrossroleConfig config;
+    private final Clock clock;
+
+    public AccountEventsProcessor(GrantParser parser, GrantProvisioner provisioner, AccountAccess access,
+                                  AssignmentStore assignments, GrantStore grants, TargetIndex index,
+                                  Supplier<OrganizationView> organization, CrossroleConfig config, Clock clock) {
+        this.parser = parser;
+        this.provisioner = provisioner;
+        this.access = access;
+        this.assignments = assignments;
+        this.grants = grants;
+        this.index = index;
+        this.organization = organization;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Wires the processor from configuration: what the Lambda handler's constructor calls. */
+    public static AccountEventsProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
+                                                Backoff backoff, Clock clock) {
+        AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
+        DynamoDbClient dynamo = clients.dynamoDb();
+        AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
+        GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff),
+                new GranteePolicyApplier(), store, config.partition());
+        OrganizationReader reader = new OrganizationReader(clients.organizations());
+        return new AccountEventsProcessor(new GrantParser(config.partition(), config.limits()), provisioner, access, store,
+                new GrantStore(dynamo, config.grantsTable()), new TargetIndex(dynamo, config.grantTargetsTable()),
+                () -> new OrganizationView(reader), config, clock);
+    }
+
+    /**
+     * @return a summary for the function's response
+     * @throws ProvisioningException (retryable) when a passing fault stopped the work: the event must be retried
+     */
+    public Map<String, Object> handle(AccountEvent event) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("event", event.name());
+        switch (event) {
+            case Ignored ignored -> {
+                LOG.warn("ignoring {} event: {}", ignored.name(), ignored.why());
+                summary.put("ignored", ignored.why());
+            }
+            case Joined joined -> joined(joined, summary);
+            case Moved moved -> moved(moved, summary);
+            case Departed departed -> departed(departed, summary);
+        }
+        return summary;
+    }
+
+    private void joined(Joined event, Map<String, Object> summary) {
+        AccountId account = event.account();
+        summary.put("accountId", account.value());
+        OrganizationView org = organization.get();
+        Optional<String> inactive = inactive(org, account);
+        if (inactive.isPresent()) {
+            summary.put("ignored", inactive.get());
+            LOG.warn("accountId={} {}: {}", account, event.name(), inactive.get());
+            return;
+        }
+        List<Grant> covering = covering(org, account);
+        summary.put("covering", covering.stream().map(Grant::grantId).toList());
+        if (covering.isEmpty()) {
+            LOG.info("accountId={} {}: no grant covers this account", account, event.name());
+            return;
+        }
+        Duration window = event.kind() == JoinKind.CREATED ? config.newAccountReady() : config.assumeRoleRetry();
+        try {
+            access.awaitReady(account, window, reason -> covering.forEach(g ->
+                    provisioner.note(g.grantId(), account.value(), AssignmentStatus.PENDING, g.roleName(), reason, Optional.empty())));
+        } catch (ProvisioningException e) {
+            if (event.kind() == JoinKind.INVITED) {
+                String message = "account " + account + " joined by invitation and Crossrole cannot assume "
+                        + access.memberRoleArn(account) + " there: create the role " + config.memberRoleName()
+                        + " in that account, trusting this organization's management account"
+                        + config.hubRoleArn().map(hub -> " (or the hub role " + hub + ")").orElse("")
+                        + ", then move the account or update the grant to provision it. Cause: " + e.getMessage();
+                covering.forEach(g -> provisioner.note(g.grantId(), account.value(), AssignmentStatus.FAILED, g.roleName(),
+                        message, Optional.empty()));
+                summary.put("failed", message);
+                return;
+            }
+            covering.forEach(g -> provisioner.note(g.grantId(), account.value(), AssignmentStatus.PENDING, g.roleName(),
+                    "will retry: " + e.getMessage(), Optional.empty()));
+            throw e;
+        }
+        boolean retry = provision(covering, account, summary);
+        retry |= revokeUncovered(account, covering, "the grant no longer covers the account (" + event.name() + ")", summary);
+        if (retry) {
+            throw ProvisioningException.retryable("some grants could not be brought to account " + account + " yet", null);
+        }
+    }
+
+    /**
+     * Revokes, in the account, the grants applied there that no longer cover it (Control Tower's
+     * UpdateManagedAccount may follow an OU change). True when one was stopped by a passing fault.
+     */
+    private boolean revokeUncovered(AccountId account, List<Grant> covering, String reason, Map<String, Object> summary) {
+        Set<String> coveringIds = new LinkedHashSet<>(covering.stream().map(Grant::grantId).toList());
+        List<String> revoked = new ArrayList<>();
+        boolean retry = false;
+        for (Assignment a : assignments.forAccount(account.value())) {
+            if (a.status() != AssignmentStatus.REVOKED && !coveringIds.contains(a.grantId()) && a.roleName().isPresent()) {
+                retry |= provisioner.revoke(a.grantId(), a.roleName().get(), account, reason, Optional.empty()).retry();
+                revoked.add(a.grantId());
+            }
+        }
+        summary.put("revoked", revoked);
+        refreshGrantees(revoked);
+        return retry;
+    }
+
+    private void moved(Moved event, Map<String, Object> summary) {
+        AccountId account = event.account();
+        summary.put("accountId", account.value());
+        summary.put("from", event.sourceParentId());
+        summary.put("to", event.destinationParentId());
+        OrganizationView org = organization.get();
+        Optional<String> inactive = inactive(org, account);
+        if (inactive.isPresent()) {
+            summary.put("ignored", inactive.get());
+            return;
+        }
+        List<Grant> covering = covering(org, account);
+        Set<String> applied = new LinkedHashSet<>(assignments.forAccount(account.value()).stream()
+                .filter(a -> a.status() != AssignmentStatus.REVOKED).map(Assignment::grantId).toList());
+        boolean retry = revokeUncovered(account, covering, "account moved from " + event.sourceParentId() + " to "
+                + event.destinationParentId() + " and the grant no longer covers it", summary);
+        retry |= provision(covering.stream().filter(g -> !applied.contains(g.grantId())).toList(), account, summary);
+        if (retry) {
+            throw ProvisioningException.retryable("some grants could not be brought to account " + account + " yet", null);
+        }
+    }
+
+    private void departed(Departed event, Map<String, Object> summary) {
+        AccountId account = event.account();
+        summary.put("accountId", account.value());
+        List<String> revoked = new ArrayList<>();
+        for (Assignment a : assignments.forAccount(account.value())) {
+            if (a.status() == AssignmentStatus.REVOKED) {
+                continue;
+            }
+            provisioner.note(a.grantId(), account.value(), AssignmentStatus.REVOKED, a.roleName().orElse(null),
+                    event.reason() + "; Crossrole no longer reaches the account, so its roles were left as they were",
+                    Optional.empty());
+            revoked.add(a.grantId());
+        }
+        summary.put("revoked", revoked);
+        refreshGrantees(revoked);
+    }
+
+    /** Applies each grant in the account; true when one was stopped by a passing fault. */
+    private boolean provision(List<Grant> toApply, AccountId account, Map<String, Object> summary) {
+        List<String> provisioned = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        boolean retry = false;
+        for (Grant grant : toApply) {
+            AccountResult result = provisioner.apply(grant, account, Optional.empty());
+            retry |= result.retry();
+            (result.status() == AssignmentStatus.PROVISIONED ? provisioned : failed).add(grant.grantId());
+        }
+        summary.put("provisioned", provisioned);
+        if (!failed.isEmpty()) {
+            summary.put("notProvisioned", failed);
+        }
+        refreshGrantees(toApply.stream().filter(g -> !g.granteeAttach().isEmpty()).map(Grant::grantId).toList());
+        return retry;
+    }
+
+    /** The grantees' identity policies list exactly the roles provisioned now, across all the grant's accounts. */
+    private void refreshGrantees(List<String> grantIds) {
+        if (grantIds.isEmpty()) {
+            return;
+        }
+        for (Map<String, Object> raw : grants.get(grantIds)) {
+            GrantValidation v = parser.parse(raw);
+            if (v.grant().isEmpty() || v.grant().get().granteeAttach().isEmpty()) {
+                continue;
+            }
+            Grant grant = v.grant().get();
+            List<String> roleArns = assignments.forGrant(grant.grantId()).stream()
+                    .filter(a -> a.isAccount() && a.status() == AssignmentStatus.PROVISIONED)
+                    .flatMap(a -> a.roleArn().stream()).toList();
+            grant.granteeAttach().forEach(grantee -> provisioner.attachGrantee(grant.grantId(), grantee, roleArns, Optional.empty()));
+        }
+    }
+
+    /** The valid, unexpired grants whose targets cover the account now. */
+    private List<Grant> covering(OrganizationView org, AccountId account) {
+        List<String> reach = new ArrayList<>();
+        reach.add(account.value());
+        reach.addAll(org.ancestors(account.value()));
+        boolean management = account.value().equals(org.management());
+        Set<String> candidates = index.grantsFor(reach);
+        List<Grant> out = new ArrayList<>();
+        for (Map<String, Object> raw : grants.get(candidates)) {
+            GrantValidation v = parser.parse(raw);
+            if (v.grant().isEmpty()) {
+                LOG.warn("accountId={} grantId={} skipped: the grant record is invalid: {}", account, v.grantId().orElse("?"), v.summary());
+                continue;
+            }
+            Grant grant = v.grant().get();
+            boolean named = grant.targets().stream().anyMatch(t -> t instanceof Target.Account a && a.account().equals(account));
+            boolean byAncestor = !management && grant.targets().stream().anyMatch(t -> !(t instanceof Target.Account) && reach.contains(t.id()));
+            if ((named || byAncestor) && !grant.isExpired(clock.instant())) {
+                out.add(grant);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> inactive(OrganizationView org, AccountId account) {
+        Optional<Account> described = org.account(account);
+        if (described.isEmpty()) {
+            return Optional.of("account " + account + " is not in this organization");
+        }
+        if (!OrganizationReader.isActive(described.get())) {
+            return Optional.of("account " + account + " is " + described.get().statusAsString() + ", not ACTIVE: nothing to provision");
+        }
+        return Optional.empty();
+    }
+}
