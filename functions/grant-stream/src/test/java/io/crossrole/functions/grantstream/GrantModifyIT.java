@@ -109,7 +109,7 @@ class GrantModifyIT {
     }
 
     @Test
-    void organizationalUnitTarget_isRecordedAsNotYetSupportedWhileTheAccountTargetIsProvisioned() {
+    void organizationalUnitOutsideTheOrganization_isRecordedFailedWhileTheAccountTargetIsProvisioned() {
         DynamodbEvent insert = updateAppOnly();
         insert.getRecords().get(0).getDynamodb().getNewImage().put("targets", list(PROD, "ou-ab12-cdef3456"));
 
@@ -118,7 +118,7 @@ class GrantModifyIT {
         assertThat(crossrole.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
         Assignment ou = crossrole.assignment("prod-updateapp", "ou-ab12-cdef3456");
         assertThat(ou.status()).isEqualTo(AssignmentStatus.FAILED);
-        assertThat(ou.message()).contains("organizational unit or root").contains("list the account IDs instead");
+        assertThat(ou.message()).contains("ou-ab12-cdef3456").containsAnyOf("not part of this organization", "cannot expand target");
     }
 
     @Test
