@@ -3,6 +3,8 @@ package io.crossrole.cli;
 import io.crossrole.cli.demo.Demo;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalFunctions;
+import io.crossrole.cli.local.LocalQueues;
+import io.crossrole.cli.local.QueueDelivery;
 import io.crossrole.cli.template.SamTemplate;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,6 +38,8 @@ public final class Crossrole {
               crossrole invoke <LogicalId> --event <file> Run the function template.yaml defines under LogicalId on one
                                                           event, as Lambda's Java runtime would, against AWS_ENDPOINT_URL.
                                                           Prints the function's JSON response on stdout.
+              crossrole drain <LogicalId>                 Deliver the messages waiting in the function's SQS event source queue
+                                                          (template.yaml) to it, as Lambda's SQS event source would.
               crossrole test                              Run the test suite (unit and emulator tests).
               crossrole build                             Build the function artifacts and the CLI.
               crossrole help | --help                     This text. Every verb takes --help.
@@ -61,6 +65,7 @@ public final class Crossrole {
         try {
             return switch (args[0]) {
                 case "invoke" -> invoke(rest, out, err, env);
+                case "drain" -> drain(rest, out, err, env);
                 case "demo" -> new Demo(repo(), out, err).run(rest);
                 default -> {
                     err.println("crossrole: unknown command '" + args[0] + "'. Try: crossrole --help");
@@ -113,6 +118,45 @@ public final class Crossrole {
                     result.duration().toMillis());
             return result.failed() ? FUNCTION_FAILED : OK;
         }
+    }
+
+    private static int drain(String[] args, PrintStream out, PrintStream err, Map<String, String> env) throws IOException {
+        if (args.length != 1 || args[0].equals("--help")) {
+            out.println("""
+                    Usage: crossrole drain <LogicalId>
+
+                    Finds the SQS queue that feeds the function (its Events of Type SQS in template.yaml; locally the queue
+                    is named by its logical ID), receives its messages in batches of the event source's BatchSize and
+                    invokes the function with each batch, as `crossrole invoke` does. Messages the function reports in
+                    batchItemFailures, or of a failed invocation, stay in the queue; the others are deleted. Stops when
+                    the queue is empty. Exit 0 when every message was handled, 1 when some were left for a retry.""");
+            return args.length == 1 ? OK : USAGE;
+        }
+        Path repo = repo();
+        SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
+        LocalQueues queues = new LocalQueues(template);
+        LocalQueues.Source source = queues.sourceOf(args[0]).orElseThrow(() -> new IllegalArgumentException(
+                args[0] + " has no SQS event source in template.yaml"));
+        io.crossrole.config.CrossroleConfig config = io.crossrole.config.CrossroleConfig.from(withTables(env));
+        try (io.crossrole.aws.AwsClientFactory clients = io.crossrole.aws.AwsClientFactory.create(config, java.util.List.of());
+             software.amazon.awssdk.services.sqs.SqsClient sqs = clients.sqs();
+             LocalLambda function = new LocalFunctions(repo, template, env, err).start(args[0])) {
+            String url = sqs.getQueueUrl(r -> r.queueName(source.queueLogicalId())).queueUrl();
+            String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNamesWithStrings("QueueArn")).attributesAsStrings().get("QueueArn");
+            out.println("crossrole: draining " + source.queueLogicalId() + " into " + args[0]);
+            QueueDelivery.Drained drained = new QueueDelivery(sqs, url, arn, config.region(), source.batchSize()).drain(function, out);
+            out.printf("crossrole: %d message(s) delivered, %d left for a retry%n", drained.delivered(), drained.failed());
+            return drained.failed() == 0 ? OK : FUNCTION_FAILED;
+        }
+    }
+
+    /** Table variables default to the logical IDs, the names local runs give the tables. */
+    private static Map<String, String> withTables(Map<String, String> env) {
+        Map<String, String> out = new java.util.HashMap<>(env);
+        out.putIfAbsent("GRANTS_TABLE", "GrantsTable");
+        out.putIfAbsent("ASSIGNMENTS_TABLE", "AssignmentsTable");
+        out.putIfAbsent("GRANT_TARGETS_TABLE", "GrantTargetsTable");
+        return out;
     }
 
     static Path repo() {

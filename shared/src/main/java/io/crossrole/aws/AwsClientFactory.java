@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -67,6 +68,10 @@ public final class AwsClientFactory implements AutoCloseable {
     /** Organizations is global: its endpoint lives in us-east-1 (aws) or the partition's home region. */
     public OrganizationsClient organizations() {
         return configure(OrganizationsClient.builder(), region, baseCredentials).build();
+    }
+
+    public SqsClient sqs() {
+        return configure(SqsClient.builder(), region, baseCredentials).build();
     }
 
     public StsClient sts(AwsCredentialsProvider credentials) {

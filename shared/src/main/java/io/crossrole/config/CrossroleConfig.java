@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  *   <tr><td>TRUST_POLICY_MAX_CHARS, INLINE_POLICIES_MAX_CHARS, MANAGED_POLICIES_MAX</td><td>IAM quotas</td></tr>
  *   <tr><td>ASSUME_ROLE_RETRY_SECONDS</td><td>how long to wait out an account that denies AssumeRole (20)</td></tr>
  *   <tr><td>NEW_ACCOUNT_READY_SECONDS</td><td>how long to wait for a just-created account's member role (300)</td></tr>
+ *   <tr><td>DRIFT_MODE</td><td>report (default) or remediate</td></tr>
+ *   <tr><td>DRIFT_QUEUE_URL</td><td>the queue the drift check fans accounts out on (a URL, or a queue name)</td></tr>
+ *   <tr><td>DRIFT_ACCOUNTS_PER_MESSAGE, DRIFT_CONCURRENCY</td><td>accounts per queued message (25); accounts checked at once (8)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -37,7 +40,20 @@ public record CrossroleConfig(
         Optional<URI> endpointOverride,
         Limits limits,
         Duration assumeRoleRetry,
-        Duration newAccountReady) {
+        Duration newAccountReady,
+        DriftMode driftMode,
+        Optional<String> driftQueue,
+        int driftAccountsPerMessage,
+        int driftConcurrency,
+        boolean inLambda) {
+
+    /** What the drift check does with a role that differs from its grant. */
+    public enum DriftMode {
+        /** Record DRIFTED with the differences; write nothing to IAM. */
+        REPORT,
+        /** Apply the plan that brings the role back to its grant. */
+        REMEDIATE
+    }
 
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:[a-z-]+:iam::\\d{12}:role/[\\x21-\\x7E]+");
@@ -76,11 +92,23 @@ public record CrossroleConfig(
         int managed = number(env, "MANAGED_POLICIES_MAX", Limits.DEFAULT.managedPoliciesMax(), 1, problems);
         int retrySeconds = number(env, "ASSUME_ROLE_RETRY_SECONDS", 20, 0, problems);
         int readySeconds = number(env, "NEW_ACCOUNT_READY_SECONDS", 300, 0, problems);
+        DriftMode mode = DriftMode.REPORT;
+        Optional<String> modeText = optional(env, "DRIFT_MODE");
+        if (modeText.isPresent()) {
+            try {
+                mode = DriftMode.valueOf(modeText.get().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.append("DRIFT_MODE must be report or remediate, got '").append(modeText.get()).append("'. ");
+            }
+        }
+        int perMessage = number(env, "DRIFT_ACCOUNTS_PER_MESSAGE", 25, 1, problems);
+        int concurrency = number(env, "DRIFT_CONCURRENCY", 8, 1, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
         return new CrossroleConfig(grants, assignments, targets, hub, member, region, Partition.ofRegion(region), endpoint,
-                new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds));
+                new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds),
+                mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent());
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.EntityType;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
 
@@ -47,6 +48,36 @@ public final class IamRoleReader {
                         .map(p -> p.instanceProfileName()).toList()
                 : List.of();
         return Optional.of(toActual(role, tags, inline, attached, profiles));
+    }
+
+    /**
+     * Every role in the account, read in bulk: {@code GetAccountAuthorizationDetails} (Filter Role) gives trust,
+     * inline and attached policies, boundary, tags and instance profiles; {@code ListRoles} adds what it lacks
+     * (description, max session). Both paginated, so the calls grow with pages, never with roles.
+     */
+    public Map<String, ActualRole> readAccount(IamClient iam) {
+        Map<String, Role> listed = new HashMap<>();
+        iam.listRolesPaginator(r -> r.maxItems(1000)).roles().forEach(role -> listed.put(role.roleName(), role));
+        Map<String, ActualRole> out = new HashMap<>();
+        iam.getAccountAuthorizationDetailsPaginator(r -> r.filter(EntityType.ROLE).maxItems(1000)).roleDetailList().forEach(d -> {
+            Role summary = listed.get(d.roleName());
+            Map<String, String> tags = new HashMap<>();
+            if (d.hasTags()) {
+                d.tags().forEach(t -> tags.put(t.key(), t.value()));
+            }
+            Map<String, String> inline = new HashMap<>();
+            d.rolePolicyList().forEach(p -> inline.put(p.policyName(), decode(p.policyDocument())));
+            Set<String> attached = new HashSet<>();
+            d.attachedManagedPolicies().forEach(p -> attached.add(p.policyArn()));
+            out.put(d.roleName(), new ActualRole(d.roleName(), d.path(), d.roleId(), d.arn(),
+                    decode(d.assumeRolePolicyDocument()),
+                    Optional.ofNullable(summary).map(Role::description).filter(x -> !x.isEmpty()),
+                    summary == null || summary.maxSessionDuration() == null ? 3600 : summary.maxSessionDuration(),
+                    Optional.ofNullable(d.permissionsBoundary()).map(b -> b.permissionsBoundaryArn()),
+                    attached, inline, tags,
+                    d.instanceProfileList().stream().map(ip -> ip.instanceProfileName()).toList()));
+        });
+        return out;
     }
 
     /** Builds the actual state from parts already read (GetAccountAuthorizationDetails gives them in bulk). */

@@ -57,6 +57,7 @@ public final class GrantStreamProcessor {
     private final GrantParser parser;
     private final GrantProvisioner provisioner;
     private final TargetIndex index;
+    private final GrantRevoker revoker;
     private final Supplier<OrganizationView> organization;
     private final Clock clock;
 
@@ -68,6 +69,7 @@ public final class GrantStreamProcessor {
         this.parser = parser;
         this.provisioner = provisioner;
         this.index = index;
+        this.revoker = new GrantRevoker(parser, provisioner);
         this.organization = organization;
         this.clock = clock;
     }
@@ -131,7 +133,7 @@ public final class GrantStreamProcessor {
             String reason = isTtlDeletion(identity)
                     ? "grant expired" + expiry(oldImage).map(at -> " at " + at).orElse("") + " (TTL removed the record)"
                     : "grant record deleted";
-            boolean retry = revokeEverywhere(grantId, oldImage, prior, reason, sequence);
+            boolean retry = revoker.revokeEverywhere(grantId, oldImage, prior, reason, sequence);
             index.update(grantId, targetsOf(oldImage), List.of());
             return retry;
         }
@@ -148,7 +150,7 @@ public final class GrantStreamProcessor {
         Grant grant = validation.grant().orElseThrow();
         Instant now = clock.instant();
         if (grant.isExpired(now)) {
-            boolean retry = revokeEverywhere(grantId, newImage, prior,
+            boolean retry = revoker.revokeEverywhere(grantId, newImage, prior,
                     "grant expired at " + grant.expiresAt().orElseThrow() + " (expiresAt is in the past)", sequence);
             index.update(grantId, targetsOf(oldImage), List.of());
             return retry;
@@ -205,41 +207,6 @@ public final class GrantStreamProcessor {
                     retry |= provisioner.detachGrantee(grant.grantId(), arn.get(), "no longer in granteeAttach", sequence).retry();
                 }
             }
-        }
-        return retry;
-    }
-
-    private boolean revokeEverywhere(String grantId, Map<String, Object> image, List<Assignment> prior, String reason,
-                                     Optional<BigInteger> sequence) {
-        String imageRole = image.get("roleName") instanceof String s ? s : null;
-        Map<AccountId, String> accounts = new LinkedHashMap<>();
-        for (Assignment a : prior) {
-            if (a.isAccount() && a.status() != AssignmentStatus.REVOKED) {
-                a.roleName().or(() -> Optional.ofNullable(imageRole))
-                        .ifPresent(role -> accounts.put(AccountId.of(a.accountId()), role));
-            }
-        }
-        GrantValidation old = parser.parse(image);
-        if (imageRole != null) {
-            old.accountTargets().forEach(account -> accounts.putIfAbsent(account, imageRole));
-        }
-        Set<String> grantees = new LinkedHashSet<>();
-        prior.stream().filter(a -> a.accountId().startsWith(Assignment.GRANTEE_PREFIX) && a.status() != AssignmentStatus.REVOKED)
-                .forEach(a -> grantees.add(a.accountId().substring(Assignment.GRANTEE_PREFIX.length())));
-        old.grant().ifPresent(g -> g.granteeAttach().forEach(arn -> grantees.add(arn.toString())));
-
-        boolean retry = false;
-        for (String grantee : grantees) {
-            Optional<Arn> arn = Arn.parse(grantee);
-            if (arn.isPresent() && AccountId.isValid(arn.get().account())) {
-                retry |= provisioner.detachGrantee(grantId, arn.get(), reason, sequence).retry();
-            }
-        }
-        for (Map.Entry<AccountId, String> e : accounts.entrySet()) {
-            retry |= provisioner.revoke(grantId, e.getValue(), e.getKey(), reason, sequence).retry();
-        }
-        if (accounts.isEmpty() && grantees.isEmpty()) {
-            LOG.info("grantId={} {}: it was applied nowhere, nothing to revoke", grantId, reason);
         }
         return retry;
     }

@@ -60,11 +60,6 @@ public final class RolePlanner {
                 .orElseGet(() -> new PlanDecision.Apply(new RolePlan(roleName, removal(current.get(), null))));
     }
 
-    /** The differences, described for people: what drift reports. Empty when the role matches. */
-    public static List<String> differences(ActualRole actual, DesiredRole desired) {
-        return update(actual, desired).stream().map(RoleOperation::describe).toList();
-    }
-
     private static Optional<PlanDecision> ownershipConflict(ActualRole actual, String grantId) {
         if (!Ownership.isManaged(actual.tags())) {
             return Optional.of(new PlanDecision.Conflict("role " + actual.roleName() + " already exists and was not created by Crossrole (it has no "

@@ -164,7 +164,7 @@ class RolePlannerTest {
 
         assertThat(apply(decision)).isEmpty();
         assertThat(((PlanDecision.Apply) decision).plan().isEmpty()).isTrue();
-        assertThat(RolePlanner.differences(mirror(desired).build(), desired)).isEmpty();
+        assertThat(RoleDrift.describe(mirror(desired).build(), desired)).isEmpty();
     }
 
     @Test
@@ -397,8 +397,12 @@ class RolePlannerTest {
                 new DeleteInlinePolicy("extra"),
                 new TagRole(Map.of("team", "apps")),
                 new UntagRole(Set.of("stale")));
-        assertThat(RolePlanner.differences(actual.build(), desired)).hasSize(9)
-                .contains("attach " + DEPLOY, "delete inline policy extra", "set permissions boundary " + BOUNDARY);
+        assertThat(RoleDrift.describe(actual.build(), desired)).contains(
+                "attached arn:aws:iam::aws:policy/AdministratorAccess not in grant",
+                "managed policy " + DEPLOY + " from the grant is not attached",
+                "inline policy extra not in grant",
+                "tag team is 'old', grant says 'apps'",
+                "tag stale=x not in grant");
     }
 
     // ---------------------------------------------------------------- path change

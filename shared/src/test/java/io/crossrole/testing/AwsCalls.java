@@ -22,12 +22,17 @@ public final class AwsCalls implements ExecutionInterceptor {
     private volatile Predicate<String> failWhen = call -> false;
     private volatile int failuresLeft;
     private volatile RuntimeException failure;
+    private volatile Predicate<Object> failRequest = request -> false;
+    private volatile RuntimeException requestFailure;
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String call = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + ":"
                 + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         calls.add(call);
+        if (requestFailure != null && failRequest.test(context.request())) {
+            throw requestFailure;
+        }
         if (failuresLeft > 0 && failWhen.test(call)) {
             failuresLeft--;
             throw failure;
@@ -53,6 +58,12 @@ public final class AwsCalls implements ExecutionInterceptor {
         this.failWhen = which;
         this.failure = error;
         this.failuresLeft = times;
+    }
+
+    /** Throws {@code error} on every call whose request matches, e.g. AssumeRole into one account. */
+    public void failRequests(Predicate<Object> which, RuntimeException error) {
+        this.failRequest = which;
+        this.requestFailure = error;
     }
 
     public List<String> all() {

@@ -83,6 +83,17 @@ public final class TestCrossrole implements AutoCloseable {
                 .item(io.crossrole.grant.GrantImages.toItem(io.crossrole.grant.GrantImages.fromJson(json))));
     }
 
+    /** The drift run as the drift functions build it, on the given clock (tests move it forward for expiry). */
+    public io.crossrole.drift.DriftRun driftRun(Clock clock) {
+        return io.crossrole.drift.DriftRun.create(config, clients, "crossrole-drift-check", noSleepBackoff(), clock);
+    }
+
+    public software.amazon.awssdk.services.sqs.SqsClient observerSqs() {
+        return software.amazon.awssdk.services.sqs.SqsClient.builder().endpointOverride(emulator.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+    }
+
     public static Backoff noSleepBackoff() {
         return new Backoff(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1), d -> { }, new Random(7));
     }

@@ -1,0 +1,89 @@
+package io.crossrole.drift;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+/**
+ * What one drift run (or one worker's share of it) found: logged as one JSON line and published as
+ * CloudWatch metrics in Embedded Metric Format (namespace {@code Crossrole}).
+ */
+public final class DriftSummary {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private int accountsChecked;
+    private int inSync;
+    private int drifted;
+    private int repaired;
+    private int expiredRevoked;
+    private int orphans;
+    private int failed;
+    private int queued;
+    private final List<String> findings = new ArrayList<>();
+
+    public synchronized void add(AccountCheck check) {
+        accountsChecked++;
+        inSync += check.inSync();
+        drifted += check.drifted();
+        repaired += check.repaired();
+        orphans += check.orphans();
+        failed += check.failed() ? 1 : 0;
+        findings.addAll(check.findings());
+    }
+
+    public synchronized void expiredRevoked(int count) {
+        expiredRevoked += count;
+    }
+
+    public synchronized void queued(int accounts) {
+        queued += accounts;
+    }
+
+    public synchronized Map<String, Object> toMap(String mode, Duration duration) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", mode);
+        out.put("accountsChecked", accountsChecked);
+        out.put("accountsQueued", queued);
+        out.put("inSync", inSync);
+        out.put("drifted", drifted);
+        out.put("repaired", repaired);
+        out.put("expiredRevoked", expiredRevoked);
+        out.put("orphans", orphans);
+        out.put("failed", failed);
+        out.put("durationMs", duration.toMillis());
+        out.put("findings", List.copyOf(findings));
+        return out;
+    }
+
+    /** One JSON log line and one EMF document. */
+    public void publish(Logger log, String mode, Duration duration) {
+        Map<String, Object> summary = toMap(mode, duration);
+        try {
+            Map<String, Object> line = new LinkedHashMap<>(summary);
+            line.remove("findings");
+            log.info("drift summary {}", JSON.writeValueAsString(line));
+        } catch (JsonProcessingException e) {
+            log.info("drift summary {}", summary);
+        }
+        MetricsFactory.getMetricsInstance().flushMetrics(m -> {
+            m.setNamespace("Crossrole");
+            m.setDefaultDimensions(DimensionSet.of("Service", "crossrole", "DriftMode", mode));
+            m.addMetric("AccountsChecked", accountsChecked, MetricUnit.COUNT);
+            m.addMetric("RolesInSync", inSync, MetricUnit.COUNT);
+            m.addMetric("RolesDrifted", drifted, MetricUnit.COUNT);
+            m.addMetric("RolesRepaired", repaired, MetricUnit.COUNT);
+            m.addMetric("GrantsExpiredRevoked", expiredRevoked, MetricUnit.COUNT);
+            m.addMetric("OrphanRoles", orphans, MetricUnit.COUNT);
+            m.addMetric("AccountsFailed", failed, MetricUnit.COUNT);
+            m.addMetric("DriftRunDuration", duration.toMillis(), MetricUnit.MILLISECONDS);
+        });
+    }
+}
