@@ -40,6 +40,9 @@ public final class Crossrole {
                                                           Prints the function's JSON response on stdout.
               crossrole drain <LogicalId>                 Deliver the messages waiting in the function's SQS event source queue
                                                           (template.yaml) to it, as Lambda's SQS event source would.
+              crossrole bench drift [--accounts N] [--roles 1,10] [--concurrency 1,8]
+                                                          Benchmark the drift check on a moto server of its own and print
+                                                          its duration and AWS calls per account (docs/BENCHMARKS.md).
               crossrole test                              Run the test suite (unit and emulator tests).
               crossrole build                             Build the function artifacts and the CLI.
               crossrole help | --help                     This text. Every verb takes --help.
@@ -66,6 +69,7 @@ public final class Crossrole {
             return switch (args[0]) {
                 case "invoke" -> invoke(rest, out, err, env);
                 case "drain" -> drain(rest, out, err, env);
+                case "bench" -> bench(rest, out);
                 case "demo" -> new Demo(repo(), out, err).run(rest);
                 default -> {
                     err.println("crossrole: unknown command '" + args[0] + "'. Try: crossrole --help");
@@ -148,6 +152,33 @@ public final class Crossrole {
             out.printf("crossrole: %d message(s) delivered, %d left for a retry%n", drained.delivered(), drained.failed());
             return drained.failed() == 0 ? OK : FUNCTION_FAILED;
         }
+    }
+
+    private static int bench(String[] args, PrintStream out) throws IOException {
+        if (args.length == 0 || !args[0].equals("drift")) {
+            out.println("""
+                    Usage: crossrole bench drift [--accounts N] [--roles M1,M2,...] [--concurrency C1,C2,...]
+
+                    Starts a moto server, provisions M roles in each of N synthetic accounts (defaults: 20 accounts,
+                    roles 1 and 10, concurrency 1 and 8), runs the scheduled drift check in report mode and prints the
+                    run's duration and the AWS calls it made per account, counted by an SDK ExecutionInterceptor.""");
+            return args.length > 0 && args[0].equals("--help") ? OK : USAGE;
+        }
+        int accounts = 20;
+        java.util.List<Integer> roles = java.util.List.of(1, 10);
+        java.util.List<Integer> concurrency = java.util.List.of(1, 8);
+        for (int i = 1; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--accounts" -> accounts = Integer.parseInt(value);
+                case "--roles" -> roles = java.util.Arrays.stream(value.split(",")).map(Integer::parseInt).toList();
+                case "--concurrency" -> concurrency = java.util.Arrays.stream(value.split(",")).map(Integer::parseInt).toList();
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+            i++;
+        }
+        new io.crossrole.cli.bench.DriftBenchmark(repo(), out).run(accounts, roles, concurrency);
+        return OK;
     }
 
     /** Table variables default to the logical IDs, the names local runs give the tables. */
