@@ -69,6 +69,7 @@ public final class DriftRun {
     private final OrganizationsClient organizations;
     private final SqsClient sqs;
     private final Clock clock;
+    private final io.crossrole.internal.InvocationMetrics metrics = new io.crossrole.internal.InvocationMetrics();
 
     public DriftRun(CrossroleConfig config, DriftChecker checker, GrantRevoker revoker, AssignmentStore assignments,
                     GrantStore grants, DynamoDbClient dynamo, OrganizationsClient organizations, SqsClient sqs, Clock clock) {
@@ -98,6 +99,11 @@ public final class DriftRun {
                 config.partition(), clock);
         return new DriftRun(config, checker, new GrantRevoker(parser, provisioner), store, grantStore, dynamo,
                 clients.organizations(), config.driftQueue().isPresent() ? clients.sqs() : null, clock);
+    }
+
+    /** Drift runs publish their own summary; this is for the invocation's other counts. */
+    public io.crossrole.internal.InvocationMetrics metrics() {
+        return metrics;
     }
 
     /** The scheduled run: expiry, then fan-out (or, without a queue, the checks themselves). */

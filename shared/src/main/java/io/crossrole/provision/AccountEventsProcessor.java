@@ -86,6 +86,7 @@ public final class AccountEventsProcessor {
     /** Wires the processor from configuration: what the Lambda handler's constructor calls. */
     public static AccountEventsProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
                                                 Backoff backoff, Clock clock) {
+        io.crossrole.internal.Telemetry.configure(config);
         AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
         DynamoDbClient dynamo = clients.dynamoDb();
         AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
@@ -101,11 +102,16 @@ public final class AccountEventsProcessor {
      * @return a summary for the function's response
      * @throws ProvisioningException (retryable) when a passing fault stopped the work: the event must be retried
      */
+    public io.crossrole.internal.InvocationMetrics metrics() {
+        return provisioner.metrics();
+    }
+
     public Map<String, Object> handle(AccountEvent event) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("event", event.name());
         switch (event) {
             case Ignored ignored -> {
+                provisioner.metrics().increment("AccountEventsIgnored");
                 LOG.warn("ignoring {} event: {}", ignored.name(), ignored.why());
                 summary.put("ignored", ignored.why());
             }

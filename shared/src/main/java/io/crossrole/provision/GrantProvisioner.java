@@ -44,6 +44,7 @@ public final class GrantProvisioner {
     private final GranteePolicyApplier grantees;
     private final AssignmentStore store;
     private final Partition partition;
+    private final io.crossrole.internal.InvocationMetrics metrics = new io.crossrole.internal.InvocationMetrics();
 
     public GrantProvisioner(AccountAccess access, IamRoleReader reader, IamRoleApplier applier,
                             GranteePolicyApplier grantees, AssignmentStore store, Partition partition) {
@@ -145,6 +146,11 @@ public final class GrantProvisioner {
         return record(grantId, key, status, roleName, null, null, message, false, 0, sequence);
     }
 
+    /** Counts of this invocation's outcomes (AssignmentsProvisioned, AssignmentsFailed, ...). */
+    public io.crossrole.internal.InvocationMetrics metrics() {
+        return metrics;
+    }
+
     public List<Assignment> assignments(String grantId) {
         return store.forGrant(grantId);
     }
@@ -160,8 +166,11 @@ public final class GrantProvisioner {
                                  String hash, String message, boolean retry, int writes, Optional<BigInteger> sequence) {
         String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message;
         boolean stored = store.record(new AssignmentStore.Update(grantId, key, status, roleName, roleArn, hash, text), sequence);
-        LOG.info("grantId={} accountId={} status={} iamWrites={} {}{}", grantId, key, status, writes, text,
-                stored ? "" : " (a newer event's result is already recorded; status not overwritten)");
+        metrics.increment("Assignments" + status.name().charAt(0) + status.name().substring(1).toLowerCase(java.util.Locale.ROOT));
+        try (var g = org.slf4j.MDC.putCloseable("grantId", grantId); var a = org.slf4j.MDC.putCloseable("accountId", key)) {
+            LOG.info("grantId={} accountId={} status={} iamWrites={} {}{}", grantId, key, status, writes, text,
+                    stored ? "" : " (a newer event's result is already recorded; status not overwritten)");
+        }
         return new AccountResult(key, status, Optional.ofNullable(roleArn), text, retry, writes);
     }
 }

@@ -77,6 +77,7 @@ public final class GrantStreamProcessor {
     /** Wires the processor from configuration: what a Lambda handler's constructor calls. */
     public static GrantStreamProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
                                               Backoff backoff, Clock clock) {
+        io.crossrole.internal.Telemetry.configure(config);
         AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
         DynamoDbClient dynamo = clients.dynamoDb();
         AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
@@ -85,6 +86,10 @@ public final class GrantStreamProcessor {
         OrganizationReader reader = new OrganizationReader(clients.organizations());
         return new GrantStreamProcessor(new GrantParser(config.partition(), config.limits()), provisioner,
                 new TargetIndex(dynamo, config.grantTargetsTable()), () -> new OrganizationView(reader), clock);
+    }
+
+    public io.crossrole.internal.InvocationMetrics metrics() {
+        return provisioner.metrics();
     }
 
     public StreamsEventResponse process(DynamodbEvent event) {
@@ -114,6 +119,7 @@ public final class GrantStreamProcessor {
                 retry = true;
             }
             if (retry) {
+                provisioner.metrics().increment("StreamRecordsRetried");
                 retryingGrants.add(grantId.get());
                 failures.add(new StreamsEventResponse.BatchItemFailure(sequence));
             }

@@ -29,6 +29,7 @@ public final class AccountEventsHandler implements RequestHandler<ScheduledEvent
 
     public AccountEventsHandler(AccountEventsProcessor processor) {
         this.processor = processor;
+        io.crossrole.internal.Priming.register();
     }
 
     private static AccountEventsProcessor wire(CrossroleConfig config) {
@@ -38,7 +39,7 @@ public final class AccountEventsHandler implements RequestHandler<ScheduledEvent
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        return processor.handle(AccountEventParser.parse(event == null ? null : event.getSource(),
-                event == null ? null : event.getDetail()));
+        return io.crossrole.internal.Invocation.handle(context, "account-events", processor.metrics(), () -> processor.handle(
+                AccountEventParser.parse(event == null ? null : event.getSource(), event == null ? null : event.getDetail())));
     }
 }

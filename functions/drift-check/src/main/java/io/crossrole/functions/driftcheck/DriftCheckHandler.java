@@ -26,6 +26,7 @@ public final class DriftCheckHandler implements RequestHandler<ScheduledEvent, M
 
     public DriftCheckHandler(DriftRun run) {
         this.run = run;
+        io.crossrole.internal.Priming.register();
     }
 
     static DriftRun wire(CrossroleConfig config) {
@@ -35,6 +36,6 @@ public final class DriftCheckHandler implements RequestHandler<ScheduledEvent, M
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        return run.scheduled();
+        return io.crossrole.internal.Invocation.handle(context, "drift-check", run.metrics(), () -> run.scheduled());
     }
 }

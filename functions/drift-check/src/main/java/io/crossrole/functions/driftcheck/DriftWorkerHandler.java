@@ -20,10 +20,11 @@ public final class DriftWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     public DriftWorkerHandler(DriftRun run) {
         this.run = run;
+        io.crossrole.internal.Priming.register();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return run.consume(event);
+        return io.crossrole.internal.Invocation.handle(context, "drift-check-worker", run.metrics(), () -> run.consume(event));
     }
 }

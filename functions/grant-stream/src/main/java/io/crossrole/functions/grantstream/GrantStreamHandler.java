@@ -26,6 +26,7 @@ public final class GrantStreamHandler implements RequestHandler<DynamodbEvent, S
 
     public GrantStreamHandler(GrantStreamProcessor processor) {
         this.processor = processor;
+        io.crossrole.internal.Priming.register();
     }
 
     private static GrantStreamProcessor wire(CrossroleConfig config) {
@@ -35,6 +36,6 @@ public final class GrantStreamHandler implements RequestHandler<DynamodbEvent, S
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        return processor.process(event);
+        return io.crossrole.internal.Invocation.handle(context, "grant-stream", processor.metrics(), () -> processor.process(event));
     }
 }

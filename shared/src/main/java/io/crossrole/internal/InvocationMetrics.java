@@ -1,0 +1,37 @@
+package io.crossrole.internal;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.lambda.powertools.metrics.MetricsFactory;
+import software.amazon.lambda.powertools.metrics.model.DimensionSet;
+import software.amazon.lambda.powertools.metrics.model.MetricUnit;
+
+/**
+ * Counts what one invocation did (assignments provisioned, failed, revoked, records retried, ...) and
+ * publishes the counts as one Embedded Metric Format document, namespace {@code Crossrole}, dimensions
+ * {@code Service=crossrole} and {@code Function}.
+ */
+public final class InvocationMetrics {
+    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+    public void increment(String metric) {
+        counts.computeIfAbsent(metric, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Publishes and starts counting afresh; nothing is published for an invocation that counted nothing. */
+    public void publish(String function) {
+        Map<String, Long> snapshot = new TreeMap<>();
+        counts.forEach((k, v) -> snapshot.put(k, v.getAndSet(0)));
+        snapshot.values().removeIf(v -> v == 0);
+        if (snapshot.isEmpty()) {
+            return;
+        }
+        MetricsFactory.getMetricsInstance().flushMetrics(m -> {
+            m.setNamespace("Crossrole");
+            m.setDefaultDimensions(DimensionSet.of("Service", "crossrole", "Function", function));
+            snapshot.forEach((name, value) -> m.addMetric(name, value, MetricUnit.COUNT));
+        });
+    }
+}
