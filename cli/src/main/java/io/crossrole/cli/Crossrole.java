@@ -33,23 +33,31 @@ public final class Crossrole {
             crossrole: provision cross-account IAM roles from grant records (local tools)
 
             Usage:
-              crossrole demo                              Start an AWS emulator, create an organization, write grants,
-                                                          run the functions and show the roles they made; then revoke.
-              crossrole invoke <LogicalId> --event <file> Run the function template.yaml defines under LogicalId on one
-                                                          event, as Lambda's Java runtime would, against AWS_ENDPOINT_URL.
-                                                          Prints the function's JSON response on stdout.
+              crossrole demo [--verbose]                  Start an AWS emulator, create an organization, write grants, run the
+                                                          functions and show the roles they made; then revoke; then an account joins.
+              crossrole grant validate <file>             Check a grant file; every problem, each naming its field.
+              crossrole grant plan <file> [--json]        Dry run: the exact IAM changes per target account (read-only).
+              crossrole grant put <file>                  Validate, then write the grant record to the Grants table.
+              crossrole status [grantId]                  Assignments as a table: account, role ARN, status, message, updated.
+              crossrole drift [--remediate]               Run the drift check here and print the differences.
+              crossrole run [--for S] [--drift-every S]   Local event loop: Grants stream, organization changes and the
+                                                          drift schedule delivered to the functions against AWS_ENDPOINT_URL.
+              crossrole invoke <LogicalId> --event <file> Run the function template.yaml defines under LogicalId on one event,
+                                                          as Lambda's Java runtime would. Prints its JSON response on stdout.
               crossrole drain <LogicalId>                 Deliver the messages waiting in the function's SQS event source queue
-                                                          (template.yaml) to it, as Lambda's SQS event source would.
+                                                          to it, as Lambda's SQS event source would.
               crossrole bench drift [--accounts N] [--roles 1,10] [--concurrency 1,8]
-                                                          Benchmark the drift check on a moto server of its own and print
-                                                          its duration and AWS calls per account (docs/BENCHMARKS.md).
+                                                          Benchmark the drift check on a moto server of its own
+                                                          (docs/BENCHMARKS.md).
               crossrole test                              Run the test suite (unit and emulator tests).
               crossrole build                             Build the function artifacts and the CLI.
               crossrole help | --help                     This text. Every verb takes --help.
 
-            Exit codes: 0 success, 1 the function failed (or the demo saw a wrong result), 2 usage or setup error.
-            Environment: AWS_ENDPOINT_URL (emulator), AWS_REGION (us-east-1), and any of a function's variables
-            (GRANTS_TABLE, ASSIGNMENTS_TABLE, HUB_ROLE_ARN, MEMBER_ROLE_NAME, ...), which override template.yaml.
+            Exit codes: 0 success; 1 the function failed, the grant is invalid, or drift/failures were found (the verb's
+            --help says which); 2 usage or setup error.
+            Environment: AWS_ENDPOINT_URL (emulator), AWS_REGION (us-east-1), table names GRANTS_TABLE, ASSIGNMENTS_TABLE,
+            GRANT_TARGETS_TABLE (default: the logical IDs, as local runs name them), and any function variable
+            (HUB_ROLE_ARN, MEMBER_ROLE_NAME, DRIFT_MODE, ...), which overrides template.yaml.
             """;
 
     private Crossrole() {
@@ -70,6 +78,10 @@ public final class Crossrole {
                 case "invoke" -> invoke(rest, out, err, env);
                 case "drain" -> drain(rest, out, err, env);
                 case "bench" -> bench(rest, out);
+                case "grant" -> GrantCommand.run(rest, out, err, env);
+                case "status" -> StatusCommand.run(rest, out, env);
+                case "drift" -> DriftCommand.run(rest, out, env);
+                case "run" -> RunCommand.run(rest, out, err, env);
                 case "demo" -> new Demo(repo(), out, err).run(rest);
                 default -> {
                     err.println("crossrole: unknown command '" + args[0] + "'. Try: crossrole --help");
@@ -182,7 +194,7 @@ public final class Crossrole {
     }
 
     /** Table variables default to the logical IDs, the names local runs give the tables. */
-    private static Map<String, String> withTables(Map<String, String> env) {
+    static Map<String, String> withTables(Map<String, String> env) {
         Map<String, String> out = new java.util.HashMap<>(env);
         out.putIfAbsent("GRANTS_TABLE", "GrantsTable");
         out.putIfAbsent("ASSIGNMENTS_TABLE", "AssignmentsTable");

@@ -37,6 +37,16 @@ public final class StreamEvents {
 
     /** New records, in batches of at most {@code batchSize}, each batch as a Lambda event's JSON. */
     public List<String> poll(int batchSize) {
+        List<ObjectNode> records = pollRecords();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < records.size(); i += batchSize) {
+            events.add(event(records.subList(i, Math.min(records.size(), i + batchSize))));
+        }
+        return events;
+    }
+
+    /** New records, each shaped as a record of Lambda's DynamoDB event. */
+    public List<ObjectNode> pollRecords() {
         List<Record> records = new ArrayList<>();
         streams.describeStream(r -> r.streamArn(streamArn)).streamDescription().shards().forEach(shard ->
                 iterators.computeIfAbsent(shard.shardId(), id -> streams.getShardIterator(r -> r.streamArn(streamArn)
@@ -54,18 +64,20 @@ public final class StreamEvents {
             }
             shard.setValue(iterator);
         }
-        List<String> events = new ArrayList<>();
-        for (int i = 0; i < records.size(); i += batchSize) {
-            events.add(event(records.subList(i, Math.min(records.size(), i + batchSize))));
-        }
-        return events;
+        return records.stream().map(this::record).toList();
     }
 
-    private String event(List<Record> batch) {
+    /** A Lambda DynamoDB event holding these records. */
+    public static String event(List<ObjectNode> records) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode out = root.putArray("Records");
-        for (Record r : batch) {
-            ObjectNode record = out.addObject();
+        records.forEach(out::add);
+        return root.toString();
+    }
+
+    private ObjectNode record(Record r) {
+        {
+            ObjectNode record = JSON.createObjectNode();
             record.put("eventID", r.eventID());
             record.put("eventName", r.eventNameAsString());
             record.put("eventVersion", r.eventVersion() == null ? "1.1" : r.eventVersion());
@@ -91,8 +103,8 @@ public final class StreamEvents {
                 record.putObject("userIdentity").put("type", r.userIdentity().type()).put("principalId", r.userIdentity().principalId());
             }
             record.put("eventSourceARN", streamArn);
+            return record;
         }
-        return root.toString();
     }
 
     private static ObjectNode image(Map<String, AttributeValue> item) {
