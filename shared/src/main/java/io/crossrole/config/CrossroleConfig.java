@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *   <tr><td>DRIFT_MODE</td><td>report (default) or remediate</td></tr>
  *   <tr><td>DRIFT_QUEUE_URL</td><td>the queue the drift check fans accounts out on (a URL, or a queue name)</td></tr>
  *   <tr><td>DRIFT_ACCOUNTS_PER_MESSAGE, DRIFT_CONCURRENCY</td><td>accounts per queued message (25); accounts checked at once (8)</td></tr>
+ *   <tr><td>PROVISION_CONCURRENCY</td><td>accounts a grant is applied to at once (8)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -45,7 +46,8 @@ public record CrossroleConfig(
         Optional<String> driftQueue,
         int driftAccountsPerMessage,
         int driftConcurrency,
-        boolean inLambda) {
+        boolean inLambda,
+        int provisionConcurrency) {
 
     /** What the drift check does with a role that differs from its grant. */
     public enum DriftMode {
@@ -103,12 +105,14 @@ public record CrossroleConfig(
         }
         int perMessage = number(env, "DRIFT_ACCOUNTS_PER_MESSAGE", 25, 1, problems);
         int concurrency = number(env, "DRIFT_CONCURRENCY", 8, 1, problems);
+        int provisionConcurrency = number(env, "PROVISION_CONCURRENCY", 8, 1, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
         return new CrossroleConfig(grants, assignments, targets, hub, member, region, Partition.ofRegion(region), endpoint,
                 new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds),
-                mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent());
+                mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent(),
+                provisionConcurrency);
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

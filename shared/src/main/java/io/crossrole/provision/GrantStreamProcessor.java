@@ -60,12 +60,14 @@ public final class GrantStreamProcessor {
     private final GrantRevoker revoker;
     private final Supplier<OrganizationView> organization;
     private final Clock clock;
+    private final int concurrency;
 
     /**
      * @param organization a fresh view of the organization for each batch (its answers are cached for the batch)
      */
     public GrantStreamProcessor(GrantParser parser, GrantProvisioner provisioner, TargetIndex index,
-                                Supplier<OrganizationView> organization, Clock clock) {
+                                Supplier<OrganizationView> organization, Clock clock, int concurrency) {
+        this.concurrency = concurrency;
         this.parser = parser;
         this.provisioner = provisioner;
         this.index = index;
@@ -85,7 +87,8 @@ public final class GrantStreamProcessor {
                 new GranteePolicyApplier(), store, config.partition());
         OrganizationReader reader = new OrganizationReader(clients.organizations());
         return new GrantStreamProcessor(new GrantParser(config.partition(), config.limits()), provisioner,
-                new TargetIndex(dynamo, config.grantTargetsTable()), () -> new OrganizationView(reader), clock);
+                new TargetIndex(dynamo, config.grantTargetsTable()), () -> new OrganizationView(reader), clock,
+                config.provisionConcurrency());
     }
 
     public io.crossrole.internal.InvocationMetrics metrics() {
@@ -193,8 +196,7 @@ public final class GrantStreamProcessor {
             }
         }
         List<String> provisioned = new ArrayList<>();
-        for (AccountId account : targeted) {
-            AccountResult result = provisioner.apply(grant, account, sequence);
+        for (AccountResult result : applyEverywhere(grant, List.copyOf(targeted), sequence)) {
             retry |= result.retry();
             if (result.status() == AssignmentStatus.PROVISIONED) {
                 result.roleArn().ifPresent(provisioned::add);
@@ -231,6 +233,32 @@ public final class GrantStreamProcessor {
         }
         String roleName = validation.grant().map(Grant::roleName).orElse(null);
         keys.forEach(key -> provisioner.note(grantId, key, AssignmentStatus.FAILED, roleName, message, sequence));
+    }
+
+    /** Applies the grant in every account, at most {@code concurrency} accounts at once (an organization-wide grant). */
+    private List<AccountResult> applyEverywhere(Grant grant, List<AccountId> accounts, Optional<BigInteger> sequence) {
+        if (accounts.size() <= 1 || concurrency <= 1) {
+            return accounts.stream().map(a -> provisioner.apply(grant, a, sequence)).toList();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(concurrency, accounts.size()));
+        try {
+            List<java.util.concurrent.Future<AccountResult>> futures = accounts.stream()
+                    .map(a -> pool.submit(() -> provisioner.apply(grant, a, sequence))).toList();
+            List<AccountResult> results = new ArrayList<>();
+            for (java.util.concurrent.Future<AccountResult> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while provisioning " + grant.grantId(), e);
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The target IDs a record names, as written (for keeping the index in step, even with an invalid record). */

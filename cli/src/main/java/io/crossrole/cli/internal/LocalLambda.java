@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -127,6 +128,15 @@ public final class LocalLambda implements AutoCloseable {
         return sandbox.invoke(eventJson);
     }
 
+    /**
+     * The current runtime's INIT phase: from starting its JVM to its first request for an event, by which time
+     * the runtime client has loaded and constructed the handler. Empty until that first request.
+     */
+    public synchronized Optional<Duration> initDuration() {
+        long ready = sandbox == null ? 0 : sandbox.readyNanos;
+        return ready == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(ready - sandbox.startedNanos));
+    }
+
     /** Stops the runtime API and the child JVM. */
     @Override
     public synchronized void close() {
@@ -142,6 +152,8 @@ public final class LocalLambda implements AutoCloseable {
      * A replacement gets a new server so that a request of a dead child can never take its events.
      */
     private final class Sandbox {
+        private volatile long startedNanos;
+        private volatile long readyNanos;
         private final BlockingQueue<Request> events = new LinkedBlockingQueue<>();
         private final CompletableFuture<String> initError = new CompletableFuture<>();
         private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -165,6 +177,7 @@ public final class LocalLambda implements AutoCloseable {
             builder.environment().clear();
             builder.environment().putAll(environment);
             try {
+                startedNanos = System.nanoTime();
                 process = builder.start();
             } catch (IOException e) {
                 stopServer();
@@ -285,6 +298,9 @@ public final class LocalLambda implements AutoCloseable {
         }
 
         private void next(HttpExchange exchange) throws IOException {
+            if (readyNanos == 0) {
+                readyNanos = System.nanoTime();
+            }
             Request request;
             try {
                 request = events.take();
