@@ -164,6 +164,11 @@ public final class GrantStreamProcessor {
             index.update(grantId, targetsOf(oldImage), List.of());
             return retry;
         }
+        if (alreadyApplied(grant, prior, sequence)) {
+            LOG.info("grantId={} record {} was already applied everywhere it targets; nothing to do", grantId, sequence.orElseThrow());
+            provisioner.metrics().increment("StreamRecordsReplayed");
+            return false;
+        }
         index.update(grantId, targetsOf(oldImage), grant.targets().stream().map(Target::id).toList());
         return apply(grant, prior, sequence, org);
     }
@@ -233,6 +238,29 @@ public final class GrantStreamProcessor {
         }
         String roleName = validation.grant().map(Grant::roleName).orElse(null);
         keys.forEach(key -> provisioner.note(grantId, key, AssignmentStatus.FAILED, roleName, message, sequence));
+    }
+
+    /**
+     * True when this very record (same sequence number) already brought every targeted account and grantee to
+     * PROVISIONED with this desired state: a redelivery (Lambda replays the records after a failed one). Only for
+     * grants that name their accounts; an OU or root target can cover other accounts by now.
+     */
+    private static boolean alreadyApplied(Grant grant, List<Assignment> prior, Optional<BigInteger> sequence) {
+        if (sequence.isEmpty() || grant.targets().stream().anyMatch(t -> !(t instanceof Target.Account))) {
+            return false;
+        }
+        String hash = io.crossrole.role.DesiredRole.of(grant).hash();
+        Map<String, Assignment> byKey = new java.util.HashMap<>();
+        prior.forEach(a -> byKey.put(a.accountId(), a));
+        java.util.function.Predicate<Assignment> doneByThisRecord = a -> a != null && a.status() == AssignmentStatus.PROVISIONED
+                && a.sourceSequence().equals(sequence);
+        boolean accounts = grant.accountTargets().stream().map(a -> byKey.get(a.value()))
+                .allMatch(a -> doneByThisRecord.test(a) && a.desiredHash().filter(hash::equals).isPresent());
+        boolean grantees = grant.granteeAttach().stream().map(g -> byKey.get(Assignment.GRANTEE_PREFIX + g))
+                .allMatch(doneByThisRecord);
+        boolean nothingElse = prior.stream().filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED)
+                .allMatch(a -> grant.accountTargets().stream().anyMatch(t -> t.value().equals(a.accountId())));
+        return accounts && grantees && nothingElse;
     }
 
     /** Applies the grant in every account, at most {@code concurrency} accounts at once (an organization-wide grant). */
