@@ -45,7 +45,8 @@ public final class GrantImages {
     }
 
     /**
-     * Parses a grant file: the record's attribute names with plain JSON values.
+     * Parses a grant file: the record's attribute names with plain JSON values (a {@code $schema} key, for
+     * editors, is dropped).
      *
      * @throws IllegalArgumentException when the text is not a JSON object
      */
@@ -62,6 +63,7 @@ public final class GrantImages {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> plain = (Map<String, Object>) normalizeNumbers(map);
+        plain.remove("$schema");
         return plain;
     }
 

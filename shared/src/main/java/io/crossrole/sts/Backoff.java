@@ -37,8 +37,15 @@ public record Backoff(Duration base, Duration cap, Duration window, Sleeper slee
     }
 
     public static Backoff standard(Duration window) {
-        return new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5), window, Sleeper.REAL, RandomGenerator.getDefault());
+        return new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5), window, Sleeper.REAL, FRESH);
     }
+
+    /**
+     * Jitter seeded at each draw: a generator made at init would be captured in a SnapStart snapshot, and every
+     * environment restored from it would then back off in lockstep.
+     */
+    private static final RandomGenerator FRESH = () -> new java.util.SplittableRandom(
+            System.nanoTime() ^ Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L).nextLong();
 
     public Backoff withWindow(Duration newWindow) {
         return new Backoff(base, cap, newWindow, sleeper, random);
