@@ -46,9 +46,9 @@ public final class Crossrole {
                                                           as Lambda's Java runtime would. Prints its JSON response on stdout.
               crossrole drain <LogicalId>                 Deliver the messages waiting in the function's SQS event source queue
                                                           to it, as Lambda's SQS event source would.
-              crossrole bench drift [--accounts N] [--roles 1,10] [--concurrency 1,8]
-                                                          Benchmark the drift check on a moto server of its own
-                                                          (docs/BENCHMARKS.md).
+              crossrole bench <drift|coldstart|economy|scale|sizes|all>
+                                                          Benchmarks, each on a moto server of its own; they print
+                                                          their figures and method (docs/BENCHMARKS.md).
               crossrole test                              Run the test suite (unit and emulator tests).
               crossrole build                             Build the function artifacts and the CLI.
               crossrole help | --help                     This text. Every verb takes --help.
@@ -167,29 +167,59 @@ public final class Crossrole {
     }
 
     private static int bench(String[] args, PrintStream out) throws IOException {
-        if (args.length == 0 || !args[0].equals("drift")) {
+        String what = args.length == 0 ? "--help" : args[0];
+        if (what.equals("--help") || !List.of("drift", "coldstart", "economy", "scale", "sizes", "all").contains(what)) {
             out.println("""
-                    Usage: crossrole bench drift [--accounts N] [--roles M1,M2,...] [--concurrency C1,C2,...]
+                    Usage: crossrole bench <drift|coldstart|economy|scale|sizes|all> [options]
 
-                    Starts a moto server, provisions M roles in each of N synthetic accounts (defaults: 20 accounts,
-                    roles 1 and 10, concurrency 1 and 8), runs the scheduled drift check in report mode and prints the
-                    run's duration and the AWS calls it made per account, counted by an SDK ExecutionInterceptor.""");
-            return args.length > 0 && args[0].equals("--help") ? OK : USAGE;
+                      drift [--accounts N] [--roles M1,M2] [--concurrency C1,C2]
+                                    the drift check over N accounts × M roles: duration and AWS calls per account
+                      coldstart [--repeats R] [--primed]
+                                    each function in a fresh JVM under the Lambda runtime client: INIT and first event,
+                                    beside a no-op handler (the floor); --primed runs the SnapStart priming during INIT
+                      economy       AWS calls per operation (create, replay, update, revoke, drift) beside the minimum
+                      scale [--accounts N] [--concurrency C]
+                                    an organization-wide grant over N accounts (default 500): sequential vs concurrent
+                      sizes         the function artifacts' sizes
+                      all           every benchmark with its defaults
+                    Each starts its own moto server; figures and method are printed. See docs/BENCHMARKS.md.""");
+            return what.equals("--help") ? OK : USAGE;
         }
-        int accounts = 20;
-        java.util.List<Integer> roles = java.util.List.of(1, 10);
-        java.util.List<Integer> concurrency = java.util.List.of(1, 8);
+        Map<String, String> options = new java.util.HashMap<>();
         for (int i = 1; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : "";
-            switch (args[i]) {
-                case "--accounts" -> accounts = Integer.parseInt(value);
-                case "--roles" -> roles = java.util.Arrays.stream(value.split(",")).map(Integer::parseInt).toList();
-                case "--concurrency" -> concurrency = java.util.Arrays.stream(value.split(",")).map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            if (args[i].equals("--primed")) {
+                options.put("--primed", "true");
+            } else if (i + 1 < args.length) {
+                options.put(args[i], args[++i]);
+            } else {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
             }
-            i++;
         }
-        new io.crossrole.cli.bench.DriftBenchmark(repo(), out).run(accounts, roles, concurrency);
+        Path repo = repo();
+        boolean all = what.equals("all");
+        if (all || what.equals("sizes")) {
+            io.crossrole.cli.bench.ArtifactSizes.print(repo, out);
+        }
+        if (all || what.equals("coldstart")) {
+            int repeats = Integer.parseInt(options.getOrDefault("--repeats", "3"));
+            new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, options.containsKey("--primed"));
+            if (all) {
+                new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, true);
+            }
+        }
+        if (all || what.equals("economy")) {
+            new io.crossrole.cli.bench.EconomyBenchmark(repo, out).run();
+        }
+        if (all || what.equals("scale")) {
+            new io.crossrole.cli.bench.ScaleBenchmark(repo, out).run(Integer.parseInt(options.getOrDefault("--accounts", "500")),
+                    Integer.parseInt(options.getOrDefault("--concurrency", "8")));
+        }
+        if (all || what.equals("drift")) {
+            int accounts = Integer.parseInt(options.getOrDefault("--accounts", all ? "100" : "20"));
+            List<Integer> roles = java.util.Arrays.stream(options.getOrDefault("--roles", "1,10").split(",")).map(Integer::parseInt).toList();
+            List<Integer> concurrency = java.util.Arrays.stream(options.getOrDefault("--concurrency", "1,8").split(",")).map(Integer::parseInt).toList();
+            new io.crossrole.cli.bench.DriftBenchmark(repo, out).run(accounts, roles, concurrency);
+        }
         return OK;
     }
 

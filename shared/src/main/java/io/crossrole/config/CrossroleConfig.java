@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *   <tr><td>DRIFT_MODE</td><td>report (default) or remediate</td></tr>
  *   <tr><td>DRIFT_QUEUE_URL</td><td>the queue the drift check fans accounts out on (a URL, or a queue name)</td></tr>
  *   <tr><td>DRIFT_ACCOUNTS_PER_MESSAGE, DRIFT_CONCURRENCY</td><td>accounts per queued message (25); accounts checked at once (8)</td></tr>
+ *   <tr><td>CROSSROLE_PRIME_AT_INIT</td><td>run the SnapStart priming work during init (benchmarks; SnapStart runs it before the snapshot)</td></tr>
  *   <tr><td>PROVISION_CONCURRENCY</td><td>accounts a grant is applied to at once (8)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
@@ -47,7 +48,8 @@ public record CrossroleConfig(
         int driftAccountsPerMessage,
         int driftConcurrency,
         boolean inLambda,
-        int provisionConcurrency) {
+        int provisionConcurrency,
+        boolean primeAtInit) {
 
     /** What the drift check does with a role that differs from its grant. */
     public enum DriftMode {
@@ -112,7 +114,7 @@ public record CrossroleConfig(
         return new CrossroleConfig(grants, assignments, targets, hub, member, region, Partition.ofRegion(region), endpoint,
                 new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds),
                 mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent(),
-                provisionConcurrency);
+                provisionConcurrency, optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent());
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

@@ -35,7 +35,12 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** Starts moto, creates the template's tables and queues. {@code settings} add to or override the environment. */
     public static LocalEnvironment start(Path repo, Map<String, String> settings) throws IOException {
-        MotoServer moto = MotoServer.start();
+        return start(repo, settings, true);
+    }
+
+    /** As {@link #start(Path, Map)}; without AWS managed policies when {@code managedPolicies} is false (faster). */
+    public static LocalEnvironment start(Path repo, Map<String, String> settings, boolean managedPolicies) throws IOException {
+        MotoServer moto = MotoServer.start(managedPolicies);
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
         env.put("AWS_REGION", "us-east-1");

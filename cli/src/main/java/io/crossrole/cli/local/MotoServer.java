@@ -24,6 +24,14 @@ public final class MotoServer implements AutoCloseable {
     }
 
     public static MotoServer start() throws IOException {
+        return start(true);
+    }
+
+    /**
+     * @param managedPolicies load AWS managed policies into every account (needed to attach them; slow for
+     *                        hundreds of accounts, where moto loads ~1,000 policies into each on first use)
+     */
+    public static MotoServer start(boolean managedPolicies) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -31,7 +39,7 @@ public final class MotoServer implements AutoCloseable {
         Path log = Files.createTempFile("crossrole-moto-", ".log");
         ProcessBuilder pb = new ProcessBuilder("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("MOTO_IAM_LOAD_MANAGED_POLICIES", "true");
+        pb.environment().put("MOTO_IAM_LOAD_MANAGED_POLICIES", String.valueOf(managedPolicies));
         Process process;
         try {
             process = pb.start();

@@ -33,6 +33,9 @@ public final class AccountEventsHandler implements RequestHandler<ScheduledEvent
     }
 
     private static AccountEventsProcessor wire(CrossroleConfig config) {
+        if (config.primeAtInit()) {
+            io.crossrole.internal.Priming.prime();
+        }
         return AccountEventsProcessor.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
                 Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
     }

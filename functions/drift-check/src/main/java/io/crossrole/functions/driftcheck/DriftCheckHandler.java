@@ -30,6 +30,9 @@ public final class DriftCheckHandler implements RequestHandler<ScheduledEvent, M
     }
 
     static DriftRun wire(CrossroleConfig config) {
+        if (config.primeAtInit()) {
+            io.crossrole.internal.Priming.prime();
+        }
         return DriftRun.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
                 Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
     }

@@ -30,6 +30,9 @@ public final class GrantStreamHandler implements RequestHandler<DynamodbEvent, S
     }
 
     private static GrantStreamProcessor wire(CrossroleConfig config) {
+        if (config.primeAtInit()) {
+            io.crossrole.internal.Priming.prime();
+        }
         return GrantStreamProcessor.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
                 Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
     }

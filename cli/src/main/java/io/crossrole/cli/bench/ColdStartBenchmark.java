@@ -1,0 +1,147 @@
+package io.crossrole.cli.bench;
+
+import io.crossrole.cli.internal.LocalLambda;
+import io.crossrole.cli.local.LocalEnvironment;
+import io.crossrole.cli.local.LocalFunctions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+
+/**
+ * Cold starts: each function's artifact in a fresh JVM under the Lambda runtime interface client, as Lambda
+ * runs it: INIT (JVM start, class loading, handler construction: clients, configuration) and the first event
+ * against the emulator; beside the same for a no-op handler, the floor any Java function pays.
+ */
+public final class ColdStartBenchmark {
+    private static final OutputStream DISCARD = OutputStream.nullOutputStream();
+
+    private final Path repo;
+    private final PrintStream out;
+
+    public ColdStartBenchmark(Path repo, PrintStream out) {
+        this.repo = repo;
+        this.out = out;
+    }
+
+    public record Measure(String name, Duration init, Duration firstEvent) {
+        Duration total() {
+            return init.plus(firstEvent);
+        }
+    }
+
+    public List<Measure> run(int repeats, boolean primed) throws IOException {
+        out.printf("cold start benchmark: %d fresh JVM(s) per function, median shown%s%n", repeats,
+                primed ? "; CROSSROLE_PRIME_AT_INIT=true (the SnapStart priming work done during INIT)" : "");
+        out.println("method: INIT = from starting the function's JVM (RIC 2.6.0, Lambda's JVM flags, MemorySize from template.yaml)"
+                + " to its first request for an event; first event = that invocation's duration against a local moto server");
+        List<Measure> measures = new ArrayList<>();
+        try (LocalEnvironment local = LocalEnvironment.start(repo, primed ? Map.of("CROSSROLE_PRIME_AT_INIT", "true") : Map.of())) {
+            Map<String, String> events = firstEvents(local);
+            measures.add(median("no-op handler (floor)", repeats, () -> noOp(local)));
+            LocalFunctions functions = new LocalFunctions(repo, local.template(), local.env(), DISCARD);
+            for (Map.Entry<String, String> e : events.entrySet()) {
+                measures.add(median(e.getKey(), repeats, () -> {
+                    try (LocalLambda fn = functions.start(e.getKey())) {
+                        LocalLambda.Invocation first = fn.invoke(e.getValue());
+                        if (first.failed()) {
+                            throw new IllegalStateException(e.getKey() + " failed its first event: " + first.payload());
+                        }
+                        return new Measure(e.getKey(), fn.initDuration().orElseThrow(), first.duration());
+                    }
+                }));
+            }
+        }
+        Measure floor = measures.get(0);
+        out.printf("%-28s %10s %12s %10s %12s %12s%n", "function", "INIT ms", "1st event ms", "total ms", "INIT/floor", "total/floor");
+        for (Measure m : measures) {
+            out.printf("%-28s %10d %12d %10d %12.2f %12.2f%n", m.name(), m.init().toMillis(), m.firstEvent().toMillis(),
+                    m.total().toMillis(), m.init().toMillis() / (double) floor.init().toMillis(),
+                    m.total().toMillis() / (double) floor.total().toMillis());
+        }
+        return measures;
+    }
+
+    private interface Trial {
+        Measure run() throws IOException;
+    }
+
+    private static Measure median(String name, int repeats, Trial trial) throws IOException {
+        List<Measure> all = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            all.add(trial.run());
+        }
+        List<Duration> inits = all.stream().map(Measure::init).sorted().toList();
+        List<Duration> firsts = all.stream().map(Measure::firstEvent).sorted().toList();
+        return new Measure(name, inits.get(inits.size() / 2), firsts.get(firsts.size() / 2));
+    }
+
+    /** One real-shaped first event per function, with the emulator arranged so that each does real work. */
+    private Map<String, String> firstEvents(LocalEnvironment local) throws IOException {
+        String account;
+        try (var clients = io.crossrole.aws.AwsClientFactory.create(local.config(), List.of());
+             OrganizationsClient org = clients.organizations()) {
+            org.createOrganization(r -> r.featureSet("ALL"));
+            String id = org.createAccount(r -> r.accountName("cold").email("cold@example.com")).createAccountStatus().id();
+            account = org.describeCreateAccountStatus(r -> r.createAccountRequestId(id)).createAccountStatus().accountId();
+        }
+        Map<String, String> events = new LinkedHashMap<>();
+        events.put("GrantStreamFunction", read("grant-stream/insert.json"));
+        events.put("AccountEventsFunction", read("account-events/create-account-result.json").replace("333333333333", account));
+        events.put("DriftCheckFunction", read("drift-check/scheduled.json"));
+        events.put("DriftCheckWorkerFunction", read("drift-check/sqs-batch.json"));
+        return events;
+    }
+
+    private String read(String event) throws IOException {
+        return Files.readString(repo.resolve("events").resolve(event));
+    }
+
+    /** The same runtime and flags with a handler that does nothing: compiled here, so nothing else is on its path. */
+    private Measure noOp(LocalEnvironment local) throws IOException {
+        Path root = Files.createTempDirectory("crossrole-noop");
+        Path source = root.resolve("NoOp.java");
+        Files.writeString(source, """
+                public class NoOp implements com.amazonaws.services.lambda.runtime.RequestHandler<java.util.Map<String, Object>, String> {
+                    public String handleRequest(java.util.Map<String, Object> event, com.amazonaws.services.lambda.runtime.Context context) {
+                        return "ok";
+                    }
+                }
+                """);
+        List<Path> runtime = runtimeJars();
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw new IllegalStateException("the no-op floor needs a JDK (javac)");
+        }
+        String cp = String.join(java.io.File.pathSeparator, runtime.stream().map(Path::toString).toList());
+        int rc = javac.run(null, DISCARD, System.err, "-cp", cp, "-d", root.toString(), source.toString());
+        if (rc != 0) {
+            throw new IllegalStateException("cannot compile the no-op handler");
+        }
+        Files.delete(source);
+        Map<String, String> env = new HashMap<>(local.env());
+        try (LocalLambda fn = LocalLambda.start(LocalLambda.Spec.builder().taskRoot(root).handler("NoOp::handleRequest")
+                .functionName("NoOp").environment(env).runtimeClasspath(runtime).memoryMb(1024)
+                .timeout(Duration.ofSeconds(30)).logs(DISCARD).build())) {
+            LocalLambda.Invocation first = fn.invoke("{}");
+            return new Measure("no-op handler (floor)", fn.initDuration().orElseThrow(), first.duration());
+        }
+    }
+
+    private List<Path> runtimeJars() throws IOException {
+        try (Stream<Path> jars = Files.list(repo.resolve("cli/target/lambda-runtime"))) {
+            return jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        }
+    }
+}
