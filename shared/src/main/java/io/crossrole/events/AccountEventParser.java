@@ -37,6 +37,9 @@ public final class AccountEventParser {
         if ("aws.controltower".equals(source)) {
             return controlTower(name, detail);
         }
+        if (source == null) {
+            return new Ignored(name, "the event has no source");
+        }
         if (!"aws.organizations".equals(source)) {
             return new Ignored(name, "source '" + source + "' is neither aws.organizations nor aws.controltower");
         }
@@ -61,6 +64,9 @@ public final class AccountEventParser {
         if (status.isEmpty()) {
             return new Ignored("CreateAccountResult", "serviceEventDetails.createAccountStatus is missing");
         }
+        if (status.get().get("state") == null) {
+            return new Ignored("CreateAccountResult", "serviceEventDetails.createAccountStatus.state is missing");
+        }
         String state = String.valueOf(status.get().get("state"));
         if (!"SUCCEEDED".equals(state)) {
             return new Ignored("CreateAccountResult", "account creation " + state
@@ -75,6 +81,9 @@ public final class AccountEventParser {
         Optional<Map<String, Object>> handshake = map(detail, "responseElements", "handshake");
         if (handshake.isEmpty()) {
             return new Ignored("AcceptHandshake", "responseElements.handshake is missing");
+        }
+        if (handshake.get().get("state") == null) {
+            return new Ignored("AcceptHandshake", "responseElements.handshake.state is missing");
         }
         if (!"ACCEPTED".equals(handshake.get().get("state"))) {
             return new Ignored("AcceptHandshake", "handshake state is " + handshake.get().get("state") + ", not ACCEPTED");
@@ -124,6 +133,9 @@ public final class AccountEventParser {
                 .or(() -> map(detail, "serviceEventDetails", "createManagedAccountStatus"));
         if (status.isEmpty()) {
             return new Ignored(name, "serviceEventDetails." + key + " is missing");
+        }
+        if (status.get().get("state") == null) {
+            return new Ignored(name, "serviceEventDetails." + key + ".state is missing");
         }
         if (!"SUCCEEDED".equals(status.get().get("state"))) {
             return new Ignored(name, "Control Tower reports state " + status.get().get("state") + ", not SUCCEEDED");

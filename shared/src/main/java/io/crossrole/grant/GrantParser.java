@@ -49,6 +49,13 @@ public final class GrantParser {
     private static final Pattern DESCRIPTION = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]{0,1000}");
     private static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
     private static final Pattern POLICY_RESOURCE = Pattern.compile("policy(/[\\x21-\\x7E]+)?/[\\w+=,.@-]{1,128}");
+    private static final Set<String> POLICY_KEYS = Set.of("Version", "Id", "Statement");
+    private static final Set<String> STATEMENT_KEYS = new java.util.TreeSet<>(Set.of("Sid", "Effect", "Action", "NotAction",
+            "Resource", "NotResource", "Condition", "Principal", "NotPrincipal"));
+    private static final Pattern SID = Pattern.compile("[A-Za-z0-9]*");
+    private static final Pattern ACTION = Pattern.compile("\\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+");
+    /** Epoch seconds beyond year 9999 are no date IAM or Java can hold: most likely milliseconds or nanoseconds. */
+    private static final long MAX_EPOCH_SECONDS = 253402300799L;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -122,7 +129,9 @@ public final class GrantParser {
             readTags();
             readGranteeAttach();
             optionalInteger("expiresAt").ifPresent(epoch -> {
-                if (check(epoch >= 0, "expiresAt", "must be epoch seconds (a positive number); got " + epoch)) {
+                if (check(epoch >= 0, "expiresAt", "must be epoch seconds (a positive number); got " + epoch)
+                        && check(epoch <= MAX_EPOCH_SECONDS, "expiresAt", "must be epoch seconds, at most " + MAX_EPOCH_SECONDS
+                                + " (year 9999); got " + epoch + " (milliseconds?)")) {
                     grant.expiresAt(Instant.ofEpochSecond(epoch));
                 }
             });
@@ -301,7 +310,41 @@ public final class GrantParser {
                 if (st.has("Principal") || st.has("NotPrincipal")) {
                     problem(field, "a permissions policy cannot have a Principal (that belongs in the trust policy: use trustedPrincipals)");
                 }
+                st.fieldNames().forEachRemaining(key -> {
+                    if (!STATEMENT_KEYS.contains(key)) {
+                        problem(field, "unknown element " + quote(key) + "; a statement has " + String.join(", ", STATEMENT_KEYS));
+                    }
+                });
+                if (st.has("Sid") && !(st.get("Sid").isTextual() && SID.matcher(st.get("Sid").asText()).matches())) {
+                    problem(field + ".Sid", "must be letters and digits only; got " + quote(st.get("Sid").toString()));
+                }
+                for (String key : List.of("Action", "NotAction", "Resource", "NotResource")) {
+                    JsonNode element = st.get(key);
+                    if (element != null && !(element.isTextual() || element.isArray() && java.util.stream.StreamSupport
+                            .stream(element.spliterator(), false).allMatch(JsonNode::isTextual))) {
+                        problem(field + "." + key, "must be a string or a list of strings; got " + element);
+                    }
+                }
+                for (String key : List.of("Action", "NotAction")) {
+                    strings(st.get(key)).forEach(action -> {
+                        if (!ACTION.matcher(action).matches()) {
+                            problem(field + "." + key, "actions are written service:Action (e.g. s3:GetObject) or *; got " + quote(action));
+                        }
+                    });
+                }
+                for (String key : List.of("Resource", "NotResource")) {
+                    strings(st.get(key)).forEach(resource -> {
+                        if (!resource.equals("*") && !resource.startsWith("arn:")) {
+                            problem(field + "." + key, "resources are ARNs (arn:…) or *; got " + quote(resource));
+                        }
+                    });
+                }
             }
+            tree.fieldNames().forEachRemaining(key -> {
+                if (!POLICY_KEYS.contains(key)) {
+                    problem("inlinePolicy", "unknown element " + quote(key) + "; a policy has Version, Id and Statement");
+                }
+            });
             if (problems.size() == before) {
                 try {
                     IamPolicy.fromJson(text);
@@ -485,6 +528,21 @@ public final class GrantParser {
         private void problem(String field, String message) {
             problems.add(new Problem(field, message));
         }
+    }
+
+    /** A policy element's strings: one string or the strings of a list (other shapes are reported on their own). */
+    private static List<String> strings(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node != null && node.isTextual()) {
+            out.add(node.asText());
+        } else if (node != null && node.isArray()) {
+            node.forEach(n -> {
+                if (n.isTextual()) {
+                    out.add(n.asText());
+                }
+            });
+        }
+        return out;
     }
 
     static String typeName(Object v) {

@@ -611,6 +611,29 @@ class GrantParserTest {
                 .containsExactly("maxSessionDuration: is out of range; got 1E+30");
     }
 
+    @Test
+    void parse_whenInlinePolicyBreaksIamsGrammar_reportsEachBeforeAnythingReachesIam() {
+        Map<String, Object> raw = baseRecord();
+        raw.put("inlinePolicy", "{\"Version\":\"2012-10-17\",\"Foo\":1,\"Statement\":[{\"Sid\":\"my sid\",\"Effect\":\"Allow\","
+                + "\"Action\":\"GetObject\",\"Resource\":\"bucket\",\"Actions\":\"x\"}]}");
+
+        assertThat(PARSER.parse(raw).problems()).extracting(Problem::toString).containsExactlyInAnyOrder(
+                "inlinePolicy.Statement[0]: unknown element 'Actions'; a statement has Action, Condition, Effect, NotAction, NotPrincipal, NotResource, Principal, Resource, Sid",
+                "inlinePolicy.Statement[0].Sid: must be letters and digits only; got '\"my sid\"'",
+                "inlinePolicy.Statement[0].Action: actions are written service:Action (e.g. s3:GetObject) or *; got 'GetObject'",
+                "inlinePolicy.Statement[0].Resource: resources are ARNs (arn:…) or *; got 'bucket'",
+                "inlinePolicy: unknown element 'Foo'; a policy has Version, Id and Statement");
+    }
+
+    @Test
+    void parse_whenExpiresAtIsBeyondYear9999_saysItMustBeSecondsInsteadOfCrashing() {
+        Map<String, Object> raw = baseRecord();
+        raw.put("expiresAt", new java.math.BigDecimal("1795000000000000000"));
+
+        assertThat(PARSER.parse(raw).problems()).extracting(Problem::toString).containsExactly(
+                "expiresAt: must be epoch seconds, at most 253402300799 (year 9999); got 1795000000000000000 (milliseconds?)");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static Map<String, Object> baseRecord() {
