@@ -93,8 +93,7 @@ public final class DriftRun {
         GrantStore grantStore = new GrantStore(dynamo, config.grantsTable());
         GrantParser parser = new GrantParser(config.partition(), config.limits());
         IamRoleApplier applier = new IamRoleApplier(backoff);
-        GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(), applier, new GranteePolicyApplier(),
-                store, config.partition());
+        GrantProvisioner provisioner = GrantProvisioner.create(config, access, store, backoff);
         DriftChecker checker = new DriftChecker(access, new IamRoleReader(), applier, store, grantStore, parser,
                 config.partition(), clock);
         return new DriftRun(config, checker, new GrantRevoker(parser, provisioner), store, grantStore, dynamo,

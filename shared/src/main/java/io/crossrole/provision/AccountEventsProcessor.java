@@ -90,8 +90,7 @@ public final class AccountEventsProcessor {
         AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
         DynamoDbClient dynamo = clients.dynamoDb();
         AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
-        GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff),
-                new GranteePolicyApplier(), store, config.partition());
+        GrantProvisioner provisioner = GrantProvisioner.create(config, access, store, backoff);
         OrganizationReader reader = new OrganizationReader(clients.organizations());
         return new AccountEventsProcessor(new GrantParser(config.partition(), config.limits()), provisioner, access, store,
                 new GrantStore(dynamo, config.grantsTable()), new TargetIndex(dynamo, config.grantTargetsTable()),

@@ -56,6 +56,13 @@ public final class GrantProvisioner {
         this.partition = partition;
     }
 
+    /** The provisioner as every function wires it: accounts reached through {@code access}, statuses in {@code store}. */
+    public static GrantProvisioner create(io.crossrole.config.CrossroleConfig config, AccountAccess access, AssignmentStore store,
+                                          io.crossrole.sts.Backoff backoff) {
+        return new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff), new GranteePolicyApplier(), store,
+                config.partition());
+    }
+
     /** Makes the role in {@code account} match the grant. */
     public AccountResult apply(Grant grant, AccountId account, Optional<BigInteger> sequence) {
         DesiredRole desired = DesiredRole.of(grant);

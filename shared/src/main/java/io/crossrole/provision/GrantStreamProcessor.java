@@ -83,8 +83,7 @@ public final class GrantStreamProcessor {
         AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
         DynamoDbClient dynamo = clients.dynamoDb();
         AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
-        GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff),
-                new GranteePolicyApplier(), store, config.partition());
+        GrantProvisioner provisioner = GrantProvisioner.create(config, access, store, backoff);
         OrganizationReader reader = new OrganizationReader(clients.organizations());
         return new GrantStreamProcessor(new GrantParser(config.partition(), config.limits()), provisioner,
                 new TargetIndex(dynamo, config.grantTargetsTable()), () -> new OrganizationView(reader), clock,

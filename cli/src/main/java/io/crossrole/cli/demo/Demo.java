@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalFunctions;
-import io.crossrole.cli.local.LocalTables;
-import io.crossrole.cli.local.MotoServer;
+import io.crossrole.cli.local.LocalEnvironment;
 import io.crossrole.cli.local.StreamEvents;
 import io.crossrole.cli.template.SamTemplate;
 import io.crossrole.config.CrossroleConfig;
@@ -76,26 +75,16 @@ public final class Demo {
         }
         boolean verbose = List.of(args).contains("--verbose");
         long started = System.nanoTime();
-        step("Starting an AWS emulator (moto server)");
-        try (MotoServer moto = MotoServer.start()) {
-            out.println("  " + moto.endpoint());
-            Map<String, String> env = new HashMap<>();
-            env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
-            env.put("AWS_REGION", "us-east-1");
-            env.put("AWS_ACCESS_KEY_ID", "demo");
-            env.put("AWS_SECRET_ACCESS_KEY", "demo");
-            env.put("GRANTS_TABLE", "GrantsTable");
-            env.put("ASSIGNMENTS_TABLE", "AssignmentsTable");
-            env.put("GRANT_TARGETS_TABLE", "GrantTargetsTable");
-            env.put("NEW_ACCOUNT_READY_SECONDS", "30");
-            System.setProperty("aws.accessKeyId", "demo");
-            System.setProperty("aws.secretAccessKey", "demo");
-            CrossroleConfig config = CrossroleConfig.from(env);
+        step("Starting an AWS emulator (moto server) with the tables and queues template.yaml declares");
+        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of("AWS_ACCESS_KEY_ID", "demo", "AWS_SECRET_ACCESS_KEY", "demo"))) {
+            CrossroleConfig config = local.config();
+            out.println("  " + local.endpoint() + ": " + config.grantsTable() + ", " + config.assignmentsTable() + ", "
+                    + config.grantTargetsTable());
             try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
                  DynamoDbClient dynamo = clients.dynamoDb();
                  OrganizationsClient org = clients.organizations();
                  AccountAccess access = new AccountAccess(clients, config, Backoff.standard(Duration.ofSeconds(5)), "crossrole-demo")) {
-                run(env, config, clients, dynamo, org, access, verbose);
+                run(local.env(), local.template(), config, clients, dynamo, org, access, verbose);
             }
         }
         out.printf("%nDone in %.1f s.%n", (System.nanoTime() - started) / 1e9);
@@ -107,8 +96,8 @@ public final class Demo {
         return 0;
     }
 
-    private void run(Map<String, String> env, CrossroleConfig config, AwsClientFactory clients, DynamoDbClient dynamo,
-                     OrganizationsClient org, AccountAccess access, boolean verbose) throws IOException {
+    private void run(Map<String, String> env, SamTemplate template, CrossroleConfig config, AwsClientFactory clients,
+                     DynamoDbClient dynamo, OrganizationsClient org, AccountAccess access, boolean verbose) throws IOException {
         step("Creating an organization: root → OU Workloads (prod), and dev under the root");
         org.createOrganization(r -> r.featureSet("ALL"));
         String root = org.listRoots().roots().get(0).id();
@@ -119,12 +108,6 @@ public final class Demo {
         out.println("  dev  = " + dev + "\n  prod = " + prod + " (in Workloads)\n  (third party " + THIRD_PARTY
                 + " is outside the organization)");
 
-        step("Creating the tables template.yaml declares");
-        SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
-        List<String> tables = new LocalTables(template).create(dynamo,
-                Map.of("GrantsTable", config.grantsTable(), "AssignmentsTable", config.assignmentsTable(),
-                        "GrantTargetsTable", config.grantTargetsTable()));
-        out.println("  " + String.join(", ", tables));
         String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
 
         step("In dev: groups Developers (alice) and Testers (bob)");
