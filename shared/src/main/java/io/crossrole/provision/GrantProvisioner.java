@@ -69,9 +69,9 @@ public final class GrantProvisioner {
         String roleArn = desired.arn(partition, account);
         try {
             IamClient iam = access.iam(account);
-            Optional<ActualRole> actual = reader.read(iam, desired.roleName(), false);
+            Optional<ActualRole> actual = read(iam, desired.roleName(), false);
             if (actual.isPresent() && !actual.get().path().equals(desired.path())) {
-                actual = reader.read(iam, desired.roleName(), true);
+                actual = read(iam, desired.roleName(), true);
             }
             PlanDecision decision = RolePlanner.reconcile(actual, desired);
             if (decision instanceof PlanDecision.Conflict conflict) {
@@ -94,7 +94,7 @@ public final class GrantProvisioner {
                                 Optional<BigInteger> sequence) {
         try {
             IamClient iam = access.iam(account);
-            Optional<ActualRole> actual = reader.read(iam, roleName, true);
+            Optional<ActualRole> actual = read(iam, roleName, true);
             PlanDecision decision = RolePlanner.revoke(actual, roleName, grantId);
             if (decision instanceof PlanDecision.Conflict conflict) {
                 return record(grantId, account.value(), AssignmentStatus.REVOKED, roleName, null, null,
@@ -160,6 +160,20 @@ public final class GrantProvisioner {
 
     public List<Assignment> assignments(String grantId) {
         return store.forGrant(grantId);
+    }
+
+    /**
+     * Reads the role; a failure to read (throttling that outlasted the SDK's retries, a denied read) becomes a
+     * {@link ProvisioningException}, so that it is recorded on the assignment like any other, PENDING or FAILED,
+     * instead of escaping the account's work unrecorded.
+     */
+    private Optional<ActualRole> read(IamClient iam, String roleName, boolean withInstanceProfiles) {
+        try {
+            return reader.read(iam, roleName, withInstanceProfiles);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw new ProvisioningException("cannot read role " + roleName + ": " + io.crossrole.failure.AwsFailures.message(e),
+                    io.crossrole.failure.AwsFailures.isRetryable(e), e);
+        }
     }
 
     private AccountResult failure(String grantId, String key, String roleName, String roleArn, String hash,
