@@ -199,11 +199,29 @@ public final class GrantStreamProcessor {
                         "role renamed to " + grant.roleName(), sequence).retry();
             }
         }
+        String hash = io.crossrole.role.DesiredRole.of(grant).hash();
+        Map<String, Assignment> before = new java.util.HashMap<>();
+        prior.forEach(a -> before.put(a.accountId(), a));
         List<String> provisioned = new ArrayList<>();
-        for (AccountResult result : applyEverywhere(grant, List.copyOf(targeted), sequence)) {
+        List<AccountId> toApply = new ArrayList<>();
+        for (AccountId account : targeted) {
+            Assignment done = before.get(account.value());
+            if (done != null && done.status() == AssignmentStatus.PROVISIONED && done.sourceSequence().equals(sequence)
+                    && sequence.isPresent() && done.desiredHash().filter(hash::equals).isPresent()) {
+                done.roleArn().ifPresent(provisioned::add);
+            } else {
+                toApply.add(account);
+            }
+        }
+        for (AccountResult result : applyEverywhere(grant, toApply, sequence)) {
             retry |= result.retry();
             if (result.status() == AssignmentStatus.PROVISIONED) {
                 result.roleArn().ifPresent(provisioned::add);
+            } else if (result.retry()) {
+                Assignment was = before.get(result.key());
+                if (was != null && (was.status() == AssignmentStatus.PROVISIONED || was.status() == AssignmentStatus.DRIFTED)) {
+                    was.roleArn().ifPresent(provisioned::add);
+                }
             }
         }
         Set<String> attached = new HashSet<>();
