@@ -47,13 +47,14 @@ public final class ColdStartBenchmark {
         out.println("method: INIT = from starting the function's JVM (RIC 2.6.0, Lambda's JVM flags, MemorySize from template.yaml)"
                 + " to its first request for an event; first event = that invocation's duration against a local moto server");
         List<Measure> measures = new ArrayList<>();
-        try (LocalEnvironment local = LocalEnvironment.start(repo, primed ? Map.of("CROSSROLE_PRIME_AT_INIT", "true") : Map.of())) {
+        Map<String, String> extra = primed ? Map.of("CROSSROLE_PRIME_AT_INIT", "true") : Map.of();
+        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of())) {
             Map<String, String> events = firstEvents(local);
             measures.add(median("no-op handler (floor)", repeats, () -> noOp(local)));
             LocalFunctions functions = new LocalFunctions(repo, local.template(), local.env(), DISCARD);
             for (Map.Entry<String, String> e : events.entrySet()) {
                 measures.add(median(e.getKey(), repeats, () -> {
-                    try (LocalLambda fn = functions.start(e.getKey())) {
+                    try (LocalLambda fn = functions.start(e.getKey(), extra)) {
                         LocalLambda.Invocation first = fn.invoke(e.getValue());
                         if (first.failed()) {
                             throw new IllegalStateException(e.getKey() + " failed its first event: " + first.payload());

@@ -45,6 +45,11 @@ public final class LocalFunctions {
     }
 
     public LocalLambda start(String logicalId) throws IOException {
+        return start(logicalId, Map.of());
+    }
+
+    /** As {@link #start(String)}, with {@code extra} variables added to the function's environment. */
+    public LocalLambda start(String logicalId, Map<String, String> extra) throws IOException {
         Map<String, Object> resource = template.resource(logicalId)
                 .filter(r -> "AWS::Serverless::Function".equals(r.get("Type")))
                 .orElseThrow(() -> new IllegalArgumentException("template.yaml has no function " + logicalId
@@ -64,12 +69,18 @@ public final class LocalFunctions {
                 .taskRoot(LambdaArtifact.extractToTemp(artifact))
                 .handler(handler)
                 .functionName(logicalId)
-                .environment(environment(props))
+                .environment(withExtra(environment(props), extra))
                 .runtimeClasspath(runtimeClasspath())
                 .memoryMb(memory)
                 .timeout(Duration.ofSeconds(timeout))
                 .logs(logs)
                 .build());
+    }
+
+    private static Map<String, String> withExtra(Map<String, String> env, Map<String, String> extra) {
+        Map<String, String> out = new LinkedHashMap<>(env);
+        out.putAll(extra);
+        return out;
     }
 
     /** The function's variables with {@code !Ref}s resolved; the process environment wins. */
