@@ -8,19 +8,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.config.CrossroleConfig.DriftMode;
-import io.crossrole.grant.GrantParser;
-import io.crossrole.iam.GranteePolicyApplier;
 import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.org.OrganizationReader;
-import io.crossrole.provision.GrantProvisioner;
 import io.crossrole.provision.GrantRevoker;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.store.GrantStore;
-import io.crossrole.sts.AccountAccess;
 import io.crossrole.sts.Backoff;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -86,17 +82,11 @@ public final class DriftRun {
 
     /** Wires a run from configuration: what the drift functions' constructors call. */
     public static DriftRun create(CrossroleConfig config, AwsClientFactory clients, String sessionName, Backoff backoff, Clock clock) {
-        io.crossrole.internal.Telemetry.configure(config);
-        AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
-        DynamoDbClient dynamo = clients.dynamoDb();
-        AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
-        GrantStore grantStore = new GrantStore(dynamo, config.grantsTable());
-        GrantParser parser = new GrantParser(config.partition(), config.limits());
-        IamRoleApplier applier = new IamRoleApplier(backoff);
-        GrantProvisioner provisioner = GrantProvisioner.create(config, access, store, backoff);
-        DriftChecker checker = new DriftChecker(access, new IamRoleReader(), applier, store, grantStore, parser,
-                config.partition(), clock);
-        return new DriftRun(config, checker, new GrantRevoker(parser, provisioner), store, grantStore, dynamo,
+        io.crossrole.provision.Wiring w = io.crossrole.provision.Wiring.of(config, clients, sessionName, backoff, clock);
+        GrantStore grantStore = new GrantStore(w.dynamo(), config.grantsTable());
+        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), w.store(), grantStore,
+                w.parser(), config.partition(), clock);
+        return new DriftRun(config, checker, new GrantRevoker(w.parser(), w.provisioner()), w.store(), grantStore, w.dynamo(),
                 clients.organizations(), config.driftQueue().isPresent() ? clients.sqs() : null, clock);
     }
 

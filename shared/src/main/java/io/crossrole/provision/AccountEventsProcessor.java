@@ -12,9 +12,6 @@ import io.crossrole.failure.ProvisioningException;
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
-import io.crossrole.iam.GranteePolicyApplier;
-import io.crossrole.iam.IamRoleApplier;
-import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Target;
 import io.crossrole.org.OrganizationReader;
@@ -38,7 +35,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.organizations.model.Account;
 
 /**
@@ -86,14 +82,10 @@ public final class AccountEventsProcessor {
     /** Wires the processor from configuration: what the Lambda handler's constructor calls. */
     public static AccountEventsProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
                                                 Backoff backoff, Clock clock) {
-        io.crossrole.internal.Telemetry.configure(config);
-        AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
-        DynamoDbClient dynamo = clients.dynamoDb();
-        AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
-        GrantProvisioner provisioner = GrantProvisioner.create(config, access, store, backoff);
+        Wiring w = Wiring.of(config, clients, sessionName, backoff, clock);
         OrganizationReader reader = new OrganizationReader(clients.organizations());
-        return new AccountEventsProcessor(new GrantParser(config.partition(), config.limits()), provisioner, access, store,
-                new GrantStore(dynamo, config.grantsTable()), new TargetIndex(dynamo, config.grantTargetsTable()),
+        return new AccountEventsProcessor(w.parser(), w.provisioner(), w.access(), w.store(),
+                new GrantStore(w.dynamo(), config.grantsTable()), new TargetIndex(w.dynamo(), config.grantTargetsTable()),
                 () -> new OrganizationView(reader), config, clock);
     }
 

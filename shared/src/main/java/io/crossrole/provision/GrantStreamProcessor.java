@@ -11,9 +11,6 @@ import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
-import io.crossrole.iam.GranteePolicyApplier;
-import io.crossrole.iam.IamRoleApplier;
-import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.org.OrganizationReader;
@@ -21,16 +18,13 @@ import io.crossrole.org.OrganizationView;
 import io.crossrole.model.Target;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
-import io.crossrole.store.AssignmentStore;
 import io.crossrole.store.TargetIndex;
-import io.crossrole.sts.AccountAccess;
 import io.crossrole.sts.Backoff;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +33,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Handles a batch of Grants-table stream records: INSERT and MODIFY apply the grant in every targeted
@@ -79,14 +72,10 @@ public final class GrantStreamProcessor {
     /** Wires the processor from configuration: what a Lambda handler's constructor calls. */
     public static GrantStreamProcessor create(CrossroleConfig config, AwsClientFactory clients, String sessionName,
                                               Backoff backoff, Clock clock) {
-        io.crossrole.internal.Telemetry.configure(config);
-        AccountAccess access = new AccountAccess(clients, config, backoff, sessionName);
-        DynamoDbClient dynamo = clients.dynamoDb();
-        AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), clock);
-        GrantProvisioner provisioner = GrantProvisioner.create(config, access, store, backoff);
+        Wiring w = Wiring.of(config, clients, sessionName, backoff, clock);
         OrganizationReader reader = new OrganizationReader(clients.organizations());
-        return new GrantStreamProcessor(new GrantParser(config.partition(), config.limits()), provisioner,
-                new TargetIndex(dynamo, config.grantTargetsTable()), () -> new OrganizationView(reader), clock,
+        return new GrantStreamProcessor(w.parser(), w.provisioner(), new TargetIndex(w.dynamo(), config.grantTargetsTable()),
+                () -> new OrganizationView(reader), clock,
                 config.provisionConcurrency());
     }
 
