@@ -9,7 +9,6 @@ import io.crossrole.model.Arn;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
@@ -118,12 +117,6 @@ public final class AccountAccess implements AutoCloseable {
                     + config.memberRoleName() + " trusting this organization's management account", e);
         }
         return new Reach(provider, clients.iam(provider));
-    }
-
-    /** Credentials for {@code account}, for callers that build other clients. */
-    public AwsCredentialsProvider credentials(AccountId account) {
-        iam(account);
-        return accounts.get(account).credentials();
     }
 
     @Override

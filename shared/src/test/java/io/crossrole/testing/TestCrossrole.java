@@ -77,6 +77,18 @@ public final class TestCrossrole implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
     }
 
+    /** Creates an account in the emulator's organization and moves it from the root to {@code parent}. */
+    public String createAccount(String name, String root, String parent) {
+        try (var org = observerOrganizations()) {
+            String request = org.createAccount(r -> r.accountName(name).email(name + "@example.com")).createAccountStatus().id();
+            String id = org.describeCreateAccountStatus(r -> r.createAccountRequestId(request)).createAccountStatus().accountId();
+            if (!parent.equals(root)) {
+                org.moveAccount(r -> r.accountId(id).sourceParentId(root).destinationParentId(parent));
+            }
+            return id;
+        }
+    }
+
     /** Writes a grant record to the Grants table, as `crossrole grant put` would. */
     public void putGrant(String json) {
         observerDynamo.putItem(r -> r.tableName(config.grantsTable())

@@ -259,10 +259,7 @@ class AccountEventsIT {
     }
 
     private String createAccount(String name, String parent) {
-        String request = org.createAccount(r -> r.accountName(name).email(name + "@example.com")).createAccountStatus().id();
-        String id = org.describeCreateAccountStatus(r -> r.createAccountRequestId(request)).createAccountStatus().accountId();
-        org.moveAccount(r -> r.accountId(id).sourceParentId(root).destinationParentId(parent));
-        return id;
+        return crossrole.createAccount(name, root, parent);
     }
 
     private List<String> roles(String account) {
