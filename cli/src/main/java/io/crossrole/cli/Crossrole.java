@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code crossrole}: run Crossrole's functions locally.
@@ -174,9 +175,10 @@ public final class Crossrole {
 
                       drift [--accounts N] [--roles M1,M2] [--concurrency C1,C2]
                                     the drift check over N accounts × M roles: duration and AWS calls per account
-                      coldstart [--repeats R] [--primed]
+                      coldstart [--repeats R] [--primed] [--java-tool-options OPTS]
                                     each function in a fresh JVM under the Lambda runtime client: INIT and first event,
-                                    beside a no-op handler (the floor); --primed runs the SnapStart priming during INIT
+                                    beside a no-op handler (the floor); --primed runs the SnapStart priming during INIT;
+                                    --java-tool-options sets the functions' JAVA_TOOL_OPTIONS, as Lambda would (profiling)
                       economy       AWS calls per operation (create, replay, update, revoke, drift) beside the minimum
                       scale [--accounts N] [--concurrency C]
                                     an organization-wide grant over N accounts (default 500): sequential vs concurrent
@@ -202,9 +204,10 @@ public final class Crossrole {
         }
         if (all || what.equals("coldstart")) {
             int repeats = Integer.parseInt(options.getOrDefault("--repeats", "3"));
-            new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, options.containsKey("--primed"));
+            Optional<String> toolOptions = Optional.ofNullable(options.get("--java-tool-options"));
+            new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, options.containsKey("--primed"), toolOptions);
             if (all) {
-                new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, true);
+                new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, true, toolOptions);
             }
         }
         if (all || what.equals("economy")) {

@@ -51,7 +51,7 @@ public final class Priming implements Resource {
 
     /** The work done before the snapshot; also callable directly (benchmarks measure it). */
     public static int prime() {
-        int work = primeSdk();
+        int work = primeSdk() + primeMetrics();
         for (int i = 0; i < 20; i++) {
             GrantValidation validation = new GrantParser(Partition.AWS, Limits.DEFAULT).parse(GrantImages.fromJson(SAMPLE));
             DesiredRole desired = DesiredRole.of(validation.grant().orElseThrow());
@@ -69,7 +69,7 @@ public final class Priming implements Resource {
      * The SDK calls every event makes (AssumeRole, GetRole, the role's lists, DynamoDB query and update), answered
      * by {@link CannedHttpClient}: no connection, no AWS call, dummy credentials that sign nothing real.
      */
-    private static int primeSdk() {
+    static int primeSdk() {
         int calls = 0;
         var credentials = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                 software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIAPRIMING", "priming"));
@@ -79,7 +79,9 @@ public final class Priming implements Resource {
              var iam = software.amazon.awssdk.services.iam.IamClient.builder().httpClient(http)
                      .region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).credentialsProvider(credentials).build();
              var dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder().httpClient(http).region(region)
-                     .credentialsProvider(credentials).build()) {
+                     .credentialsProvider(credentials).build();
+             var organizations = software.amazon.awssdk.services.organizations.OrganizationsClient.builder().httpClient(http)
+                     .region(region).credentialsProvider(credentials).build()) {
             for (int i = 0; i < 3; i++) {
                 sts.assumeRole(r -> r.roleArn("arn:aws:iam::111111111111:role/Priming").roleSessionName("priming"));
                 iam.getRole(r -> r.roleName("Priming"));
@@ -90,12 +92,30 @@ public final class Priming implements Resource {
                 dynamo.updateItem(r -> r.tableName("priming").key(java.util.Map.of("grantId",
                         software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("priming"))).updateExpression("SET a = :a")
                         .expressionAttributeValues(java.util.Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("x"))));
-                calls += 6;
+                iam.getAccountAuthorizationDetailsPaginator(r -> r.filter(
+                        software.amazon.awssdk.services.iam.model.EntityType.ROLE)).stream().count();
+                iam.listRolesPaginator(r -> r.pathPrefix("/")).stream().count();
+                organizations.describeAccount(r -> r.accountId("111111111111"));
+                organizations.listParentsPaginator(r -> r.childId("111111111111")).stream().count();
+                calls += 10;
             }
         } catch (RuntimeException e) {
             // priming is an optimisation: a path it could not run is simply warmed by the first event
         }
         return calls;
+    }
+
+    /** The Embedded Metric Format document every invocation publishes, serialised but never printed. */
+    static int primeMetrics() {
+        try {
+            var context = new software.amazon.cloudwatchlogs.emf.model.MetricsContext();
+            context.setNamespace("Crossrole");
+            context.putDimension(software.amazon.cloudwatchlogs.emf.model.DimensionSet.of("Service", "crossrole", "Function", "priming"));
+            context.putMetric("AssignmentsProvisioned", 1, software.amazon.cloudwatchlogs.emf.model.Unit.COUNT);
+            return context.serialize().size();
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -41,16 +42,28 @@ public final class ColdStartBenchmark {
         }
     }
 
-    public List<Measure> run(int repeats, boolean primed) throws IOException {
+    /**
+     * @param toolOptions the functions' {@code JAVA_TOOL_OPTIONS}, which Lambda honours too: a profiler or class
+     *                    loading log for one run (the figures then include its cost)
+     */
+    public List<Measure> run(int repeats, boolean primed, Optional<String> toolOptions) throws IOException {
         out.printf("cold start benchmark: %d fresh JVM(s) per function, median shown%s%n", repeats,
                 primed ? "; CROSSROLE_PRIME_AT_INIT=true (the SnapStart priming work done during INIT)" : "");
         out.println("method: INIT = from starting the function's JVM (RIC 2.6.0, Lambda's JVM flags, MemorySize from template.yaml)"
-                + " to its first request for an event; first event = that invocation's duration against a local moto server");
+                + " to its first request for an event; first event = from the runtime taking that event to its response"
+                + " (Lambda's REPORT Duration) against a local moto server; one unmeasured trial per function first");
         List<Measure> measures = new ArrayList<>();
-        Map<String, String> extra = primed ? Map.of("CROSSROLE_PRIME_AT_INIT", "true") : Map.of();
+        Map<String, String> extra = new HashMap<>();
+        if (primed) {
+            extra.put("CROSSROLE_PRIME_AT_INIT", "true");
+        }
+        toolOptions.ifPresent(o -> {
+            extra.put("JAVA_TOOL_OPTIONS", o);
+            out.println("JAVA_TOOL_OPTIONS=" + o + " (figures include its cost)");
+        });
         try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of())) {
             Map<String, String> events = firstEvents(local);
-            measures.add(median("no-op handler (floor)", repeats, () -> noOp(local)));
+            measures.add(median("no-op handler (floor)", repeats, () -> noOp(local, extra)));
             LocalFunctions functions = new LocalFunctions(repo, local.template(), local.env(), DISCARD);
             for (Map.Entry<String, String> e : events.entrySet()) {
                 measures.add(median(e.getKey(), repeats, () -> {
@@ -59,7 +72,7 @@ public final class ColdStartBenchmark {
                         if (first.failed()) {
                             throw new IllegalStateException(e.getKey() + " failed its first event: " + first.payload());
                         }
-                        return new Measure(e.getKey(), fn.initDuration().orElseThrow(), first.duration());
+                        return new Measure(e.getKey(), fn.initDuration().orElseThrow(), first.run());
                     }
                 }));
             }
@@ -79,6 +92,7 @@ public final class ColdStartBenchmark {
     }
 
     private static Measure median(String name, int repeats, Trial trial) throws IOException {
+        trial.run(); // discarded: it pays the emulator's own lazy start (moto builds an account's IAM on first use)
         List<Measure> all = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             all.add(trial.run());
@@ -110,7 +124,7 @@ public final class ColdStartBenchmark {
     }
 
     /** The same runtime and flags with a handler that does nothing: compiled here, so nothing else is on its path. */
-    private Measure noOp(LocalEnvironment local) throws IOException {
+    private Measure noOp(LocalEnvironment local, Map<String, String> extra) throws IOException {
         Path root = Files.createTempDirectory("crossrole-noop");
         Path source = root.resolve("NoOp.java");
         Files.writeString(source, """
@@ -132,11 +146,12 @@ public final class ColdStartBenchmark {
         }
         Files.delete(source);
         Map<String, String> env = new HashMap<>(local.env());
+        env.putAll(extra);
         try (LocalLambda fn = LocalLambda.start(LocalLambda.Spec.builder().taskRoot(root).handler("NoOp::handleRequest")
                 .functionName("NoOp").environment(env).runtimeClasspath(runtime).memoryMb(1024)
                 .timeout(Duration.ofSeconds(30)).logs(DISCARD).build())) {
             LocalLambda.Invocation first = fn.invoke("{}");
-            return new Measure("no-op handler (floor)", fn.initDuration().orElseThrow(), first.duration());
+            return new Measure("no-op handler (floor)", fn.initDuration().orElseThrow(), first.run());
         }
     }
 

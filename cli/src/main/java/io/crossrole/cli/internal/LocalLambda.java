@@ -209,11 +209,13 @@ public final class LocalLambda implements AutoCloseable {
             if (!process.isAlive()) {
                 awaitLogs();
             }
-            Duration duration = Duration.ofNanos(System.nanoTime() - started);
+            long ended = System.nanoTime();
+            Duration duration = Duration.ofNanos(ended - started);
+            Duration run = Duration.ofNanos(request.pickedUpNanos == 0 ? 0 : ended - request.pickedUpNanos);
             log("END RequestId: " + request.id);
             log(String.format(Locale.ROOT, "REPORT RequestId: %s\tDuration: %.2f ms\tMemory Size: %d MB",
-                    request.id, duration.toNanos() / 1e6, spec.memoryMb()));
-            return new Invocation(request.id, outcome.failed, outcome.payload, duration);
+                    request.id, run.toNanos() / 1e6, spec.memoryMb()));
+            return new Invocation(request.id, outcome.failed, outcome.payload, duration, run);
         }
 
         private Outcome await(Request request) {
@@ -315,6 +317,7 @@ public final class LocalLambda implements AutoCloseable {
             exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn",
                     "arn:aws:lambda:" + region + ":123456789012:function:" + spec.functionName());
             exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id", traceId());
+            request.pickedUpNanos = System.nanoTime();
             request.pickedUp.complete(deadline);
             respond(exchange, 200, request.event);
         }
@@ -417,6 +420,7 @@ public final class LocalLambda implements AutoCloseable {
         final String id;
         final String event;
         final CompletableFuture<Long> pickedUp = new CompletableFuture<>();
+        volatile long pickedUpNanos;
         final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
 
         Request(String id, String event) {
@@ -504,8 +508,10 @@ public final class LocalLambda implements AutoCloseable {
      * @param payload   the function's response JSON or, when failed, Lambda's error JSON: {@code errorMessage},
      *                  {@code errorType}, and {@code stackTrace} when the RIC sends one
      * @param duration  the wall-clock time of the call, including the cold start of a new child
+     * @param run       from the runtime taking the event to its response (Lambda's REPORT {@code Duration}, which
+     *                  excludes INIT); zero when the runtime never took it
      */
-    public record Invocation(String requestId, boolean failed, String payload, Duration duration) {
+    public record Invocation(String requestId, boolean failed, String payload, Duration duration, Duration run) {
     }
 
     /**

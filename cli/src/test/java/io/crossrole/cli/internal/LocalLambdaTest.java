@@ -164,6 +164,20 @@ class LocalLambdaTest {
     }
 
     @Test
+    void run_ofTheFirstInvocation_coversTheHandlerButNotInit() throws IOException {
+        try (LocalLambda lambda = LocalLambda.start(spec("fn.Echo::handleRequest", Duration.ofSeconds(5),
+                OutputStream.nullOutputStream()))) {
+            LocalLambda.Invocation first = lambda.invoke("{\"sleepMs\":300}");
+            Duration init = lambda.initDuration().orElseThrow();
+
+            assertThat(first.failed()).as(first.payload()).isFalse();
+            assertThat(first.run()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            assertThat(first.duration().minus(first.run())).as("the call's wall time beyond the run is INIT")
+                    .isGreaterThan(init.minusMillis(50));
+        }
+    }
+
+    @Test
     void timesOutAndReplacesTheChildForTheNextInvocation() throws IOException {
         try (LocalLambda lambda = LocalLambda.start(spec("fn.Echo::handleRequest", Duration.ofSeconds(1),
                 OutputStream.nullOutputStream()))) {

@@ -1,0 +1,19 @@
+package io.crossrole.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class PrimingTest {
+
+    @Test
+    void primeSdk_answersEveryCallOffline_soNoPathIsSkipped() {
+        // 3 rounds of: AssumeRole, GetRole, 2 role lists, DynamoDB query and update, GAAD, ListRoles, 2 Organizations calls
+        assertThat(Priming.primeSdk()).isEqualTo(30);
+    }
+
+    @Test
+    void primeMetrics_serialisesOneEmbeddedMetricDocument() {
+        assertThat(Priming.primeMetrics()).isEqualTo(1);
+    }
+}
