@@ -156,7 +156,7 @@ public final class Crossrole {
                 args[0] + " has no SQS event source in template.yaml"));
         io.crossrole.config.CrossroleConfig config = io.crossrole.config.CrossroleConfig.from(withTables(env));
         try (io.crossrole.aws.AwsClientFactory clients = io.crossrole.aws.AwsClientFactory.create(config, java.util.List.of());
-             software.amazon.awssdk.services.sqs.SqsClient sqs = clients.sqs();
+             software.amazon.awssdk.services.sqs.SqsClient sqs = clients.client(software.amazon.awssdk.services.sqs.SqsClient.builder());
              LocalLambda function = new LocalFunctions(repo, template, env, err).start(args[0])) {
             String url = sqs.getQueueUrl(r -> r.queueName(source.queueLogicalId())).queueUrl();
             String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNamesWithStrings("QueueArn")).attributesAsStrings().get("QueueArn");

@@ -80,7 +80,7 @@ final class RunCommand {
         try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
              DynamoDbClient dynamo = clients.dynamoDb();
              OrganizationsClient org = clients.organizations();
-             SqsClient sqs = clients.sqs()) {
+             SqsClient sqs = clients.client(SqsClient.builder())) {
             String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
             if (streamArn == null) {
                 throw new IllegalStateException("table " + config.grantsTable() + " has no stream; create the tables as template.yaml declares them");

@@ -8,6 +8,7 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -18,7 +19,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -70,8 +70,17 @@ public final class AwsClientFactory implements AutoCloseable {
         return configure(OrganizationsClient.builder(), region, baseCredentials).build();
     }
 
-    public SqsClient sqs() {
-        return configure(SqsClient.builder(), region, baseCredentials).build();
+    /**
+     * A client for a service only some functions use, configured like the rest (the function's credentials,
+     * region, HTTP client, retries). The caller names the builder, so that the SDK jar of that service is needed
+     * only by the functions that call this for it (this class refers to no such service).
+     *
+     * <pre>{@code
+     * SqsClient sqs = clients.client(SqsClient.builder());
+     * }</pre>
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder) {
+        return configure(builder, region, baseCredentials).build();
     }
 
     public StsClient sts(AwsCredentialsProvider credentials) {
@@ -88,7 +97,7 @@ public final class AwsClientFactory implements AutoCloseable {
         return configure(IamClient.builder(), global, credentials).build();
     }
 
-    private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
             B builder, Region clientRegion, AwsCredentialsProvider credentials) {
         builder.region(clientRegion)
                 .credentialsProvider(credentials)

@@ -87,7 +87,7 @@ public final class DriftRun {
         DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), w.store(), grantStore,
                 w.parser(), config.partition(), clock);
         return new DriftRun(config, checker, new GrantRevoker(w.parser(), w.provisioner()), w.store(), grantStore, w.dynamo(),
-                clients.organizations(), config.driftQueue().isPresent() ? clients.sqs() : null, clock);
+                clients.organizations(), config.driftQueue().isPresent() ? clients.client(SqsClient.builder()) : null, clock);
     }
 
     /** Drift runs publish their own summary; this is for the invocation's other counts. */

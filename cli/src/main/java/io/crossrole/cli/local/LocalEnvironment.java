@@ -57,7 +57,7 @@ public final class LocalEnvironment implements AutoCloseable {
         LocalEnvironment local = new LocalEnvironment(moto, template, env);
         CrossroleConfig config = local.config();
         try (var clients = io.crossrole.aws.AwsClientFactory.create(config, List.of());
-             DynamoDbClient dynamo = clients.dynamoDb(); SqsClient sqs = clients.sqs()) {
+             DynamoDbClient dynamo = clients.dynamoDb(); SqsClient sqs = clients.client(SqsClient.builder())) {
             new LocalTables(template).create(dynamo, Map.of("GrantsTable", config.grantsTable(),
                     "AssignmentsTable", config.assignmentsTable(), "GrantTargetsTable", config.grantTargetsTable()));
             new LocalQueues(template).create(sqs);
