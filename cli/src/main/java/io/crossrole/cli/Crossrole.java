@@ -187,6 +187,8 @@ public final class Crossrole {
                     Each starts its own moto server; figures and method are printed. See docs/BENCHMARKS.md.""");
             return what.equals("--help") ? OK : USAGE;
         }
+        // figures, not the provisioning log of hundreds of accounts (warnings and errors still show)
+        System.setProperty("org.slf4j.simpleLogger.log.io.crossrole", "warn");
         Map<String, String> options = new java.util.HashMap<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--primed")) {

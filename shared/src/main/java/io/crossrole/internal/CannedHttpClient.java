@@ -20,15 +20,18 @@ import software.amazon.awssdk.http.SdkHttpFullResponse;
  * JSON parsing) through it before a SnapStart snapshot.
  */
 final class CannedHttpClient implements SdkHttpClient {
+    /** GetRole of this name answers IAM's NoSuchEntity, as for a role a grant is about to create. */
+    static final String ABSENT_ROLE = "PrimingAbsent";
 
     @Override
     public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
         return new ExecutableHttpRequest() {
             @Override
             public HttpExecuteResponse call() {
-                byte[] body = answer(request).getBytes(StandardCharsets.UTF_8);
+                String answer = answer(request);
+                byte[] body = answer.getBytes(StandardCharsets.UTF_8);
                 return HttpExecuteResponse.builder()
-                        .response(SdkHttpFullResponse.builder().statusCode(200)
+                        .response(SdkHttpFullResponse.builder().statusCode(answer.startsWith("<ErrorResponse") ? 404 : 200)
                                 .putHeader("x-amzn-RequestId", "priming").putHeader("Content-Length", String.valueOf(body.length))
                                 .build())
                         .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body)))
@@ -47,7 +50,13 @@ final class CannedHttpClient implements SdkHttpClient {
         if (target.isPresent()) {
             return target.get().endsWith(".Query") ? "{\"Items\":[],\"Count\":0,\"ScannedCount\":0}" : "{}";
         }
-        String action = action(request);
+        String form = form(request);
+        String action = action(form);
+        if (action.equals("GetRole") && form.contains("RoleName=" + ABSENT_ROLE)) {
+            return "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>"
+                    + "<Code>NoSuchEntity</Code><Message>The role with name " + ABSENT_ROLE + " cannot be found.</Message></Error>"
+                    + "<RequestId>priming</RequestId></ErrorResponse>";
+        }
         String namespace = request.httpRequest().host().startsWith("sts") ? "https://sts.amazonaws.com/doc/2011-06-15/"
                 : "https://iam.amazonaws.com/doc/2010-05-08/";
         String result = switch (action) {
@@ -65,18 +74,21 @@ final class CannedHttpClient implements SdkHttpClient {
                 + "<ResponseMetadata><RequestId>priming</RequestId></ResponseMetadata></" + action + "Response>";
     }
 
-    private static String action(HttpExecuteRequest request) {
+    private static String form(HttpExecuteRequest request) {
         try (InputStream in = request.contentStreamProvider().map(p -> p.newStream()).orElse(InputStream.nullInputStream())) {
-            String form = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            for (String pair : form.split("&")) {
-                if (pair.startsWith("Action=")) {
-                    return URLDecoder.decode(pair.substring(7), StandardCharsets.UTF_8);
-                }
-            }
-            return "Unknown";
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String action(String form) {
+        for (String pair : form.split("&")) {
+            if (pair.startsWith("Action=")) {
+                return URLDecoder.decode(pair.substring(7), StandardCharsets.UTF_8);
+            }
+        }
+        return "Unknown";
     }
 
     @Override

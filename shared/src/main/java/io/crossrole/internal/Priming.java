@@ -76,8 +76,10 @@ public final class Priming implements Resource {
         var region = software.amazon.awssdk.regions.Region.US_EAST_1;
         try (CannedHttpClient http = new CannedHttpClient();
              var sts = software.amazon.awssdk.services.sts.StsClient.builder().httpClient(http).region(region).credentialsProvider(credentials).build();
+             var assumed = software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider.builder().stsClient(sts)
+                     .refreshRequest(r -> r.roleArn("arn:aws:iam::111111111111:role/Priming").roleSessionName("priming")).build();
              var iam = software.amazon.awssdk.services.iam.IamClient.builder().httpClient(http)
-                     .region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).credentialsProvider(credentials).build();
+                     .region(software.amazon.awssdk.regions.Region.AWS_GLOBAL).credentialsProvider(assumed).build();
              var dynamo = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder().httpClient(http).region(region)
                      .credentialsProvider(credentials).build();
              var organizations = software.amazon.awssdk.services.organizations.OrganizationsClient.builder().httpClient(http)
@@ -92,12 +94,23 @@ public final class Priming implements Resource {
                 dynamo.updateItem(r -> r.tableName("priming").key(java.util.Map.of("grantId",
                         software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("priming"))).updateExpression("SET a = :a")
                         .expressionAttributeValues(java.util.Map.of(":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("x"))));
+                try {
+                    iam.getRole(r -> r.roleName(CannedHttpClient.ABSENT_ROLE));
+                } catch (software.amazon.awssdk.services.iam.model.NoSuchEntityException expected) {
+                    calls++;
+                }
+                iam.createRole(r -> r.roleName("Priming").path("/").assumeRolePolicyDocument("{}").maxSessionDuration(3600)
+                        .description("priming").tags(t -> t.key("crossrole:grant").value("priming")));
+                iam.putRolePolicy(r -> r.roleName("Priming").policyName("crossrole").policyDocument("{}"));
+                iam.attachRolePolicy(r -> r.roleName("Priming").policyArn("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+                dynamo.putItem(r -> r.tableName("priming").item(java.util.Map.of("grantId",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("priming"))));
                 iam.getAccountAuthorizationDetailsPaginator(r -> r.filter(
                         software.amazon.awssdk.services.iam.model.EntityType.ROLE)).stream().count();
                 iam.listRolesPaginator(r -> r.pathPrefix("/")).stream().count();
                 organizations.describeAccount(r -> r.accountId("111111111111"));
                 organizations.listParentsPaginator(r -> r.childId("111111111111")).stream().count();
-                calls += 10;
+                calls += 14;
             }
         } catch (RuntimeException e) {
             // priming is an optimisation: a path it could not run is simply warmed by the first event

@@ -8,8 +8,9 @@ class PrimingTest {
 
     @Test
     void primeSdk_answersEveryCallOffline_soNoPathIsSkipped() {
-        // 3 rounds of: AssumeRole, GetRole, 2 role lists, DynamoDB query and update, GAAD, ListRoles, 2 Organizations calls
-        assertThat(Priming.primeSdk()).isEqualTo(30);
+        // 3 rounds of: AssumeRole, GetRole (found, then NoSuchEntity), 2 role lists, CreateRole, PutRolePolicy,
+        // AttachRolePolicy, DynamoDB query, update and put, GAAD, ListRoles, 2 Organizations calls
+        assertThat(Priming.primeSdk()).isEqualTo(45);
     }
 
     @Test
