@@ -107,7 +107,8 @@ public final class DriftChecker {
             expected.add(grant.grantId() + "/" + desired.roleName());
             Optional<ActualRole> actual = Optional.ofNullable(roles.get(desired.roleName()));
             List<String> differences = actual.map(r -> RoleDrift.describe(r, desired))
-                    .orElse(List.of("role " + desired.roleName() + " was deleted outside Crossrole"));
+                    .orElse(List.of("role " + desired.roleName() + (a.roleArn().isEmpty() ? " was never created in this account"
+                            : " was deleted outside Crossrole")));
             String roleArn = desired.arn(partition, account);
             if (differences.isEmpty()) {
                 inSync++;

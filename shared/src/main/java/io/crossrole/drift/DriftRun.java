@@ -11,7 +11,10 @@ import io.crossrole.config.CrossroleConfig.DriftMode;
 import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
+import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantParser;
 import io.crossrole.org.OrganizationReader;
+import io.crossrole.org.OrganizationView;
 import io.crossrole.provision.GrantRevoker;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
@@ -26,11 +29,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -57,8 +62,12 @@ public final class DriftRun {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CrossroleConfig config;
+    /** How long after a grant's last status change its coverage is left to the functions that may still be at it. */
+    static final Duration SETTLE = Duration.ofMinutes(15);
+
     private final DriftChecker checker;
     private final GrantRevoker revoker;
+    private final GrantParser parser;
     private final AssignmentStore assignments;
     private final GrantStore grants;
     private final DynamoDbClient dynamo;
@@ -67,11 +76,13 @@ public final class DriftRun {
     private final Clock clock;
     private final io.crossrole.internal.InvocationMetrics metrics = new io.crossrole.internal.InvocationMetrics();
 
-    public DriftRun(CrossroleConfig config, DriftChecker checker, GrantRevoker revoker, AssignmentStore assignments,
-                    GrantStore grants, DynamoDbClient dynamo, OrganizationsClient organizations, SqsClient sqs, Clock clock) {
+    public DriftRun(CrossroleConfig config, DriftChecker checker, GrantRevoker revoker, GrantParser parser,
+                    AssignmentStore assignments, GrantStore grants, DynamoDbClient dynamo, OrganizationsClient organizations,
+                    SqsClient sqs, Clock clock) {
         this.config = config;
         this.checker = checker;
         this.revoker = revoker;
+        this.parser = parser;
         this.assignments = assignments;
         this.grants = grants;
         this.dynamo = dynamo;
@@ -86,7 +97,7 @@ public final class DriftRun {
         GrantStore grantStore = new GrantStore(w.dynamo(), config.grantsTable());
         DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), w.store(), grantStore,
                 w.parser(), config.partition(), clock);
-        return new DriftRun(config, checker, new GrantRevoker(w.parser(), w.provisioner()), w.store(), grantStore, w.dynamo(),
+        return new DriftRun(config, checker, new GrantRevoker(w.parser(), w.provisioner()), w.parser(), w.store(), grantStore, w.dynamo(),
                 clients.organizations(), config.driftQueue().isPresent() ? clients.client(SqsClient.builder()) : null, clock);
     }
 
@@ -100,8 +111,12 @@ public final class DriftRun {
         Instant started = clock.instant();
         DriftSummary summary = new DriftSummary();
         String mode = config.driftMode().name().toLowerCase(java.util.Locale.ROOT);
-        summary.expiredRevoked(revokeExpired());
-        List<String> accounts = accountsToCheck();
+        List<Map<String, Object>> allGrants = grants.all();
+        summary.expiredRevoked(revokeExpired(allGrants));
+        List<Assignment> allAssignments = assignments.all();
+        Set<String> uncovered = recordMissing(allGrants, allAssignments);
+        summary.missing(uncovered.size());
+        List<String> accounts = accountsToCheck(allAssignments, uncovered);
         if (config.driftQueue().isPresent()) {
             enqueue(accounts);
             summary.queued(accounts.size());
@@ -166,10 +181,10 @@ public final class DriftRun {
     }
 
     /** Revokes grants whose expiresAt has passed in every account, then deletes their records. */
-    int revokeExpired() {
+    int revokeExpired(List<Map<String, Object>> allGrants) {
         int revoked = 0;
         Instant now = clock.instant();
-        for (Map<String, Object> raw : grants.all()) {
+        for (Map<String, Object> raw : allGrants) {
             if (!(raw.get("expiresAt") instanceof BigDecimal expires) || !(raw.get("grantId") instanceof String grantId)) {
                 continue;
             }
@@ -197,10 +212,64 @@ public final class DriftRun {
         return revoked;
     }
 
-    /** Every account with a live assignment, and every ACTIVE account of the organization but the management one. */
-    List<String> accountsToCheck() {
-        TreeSet<String> accounts = new TreeSet<>();
-        assignments.all().stream()
+    /**
+     * Finds, for every valid unexpired grant, the accounts its targets cover today that have no live assignment
+     * (an account event that was lost, an account moved in while the functions failed) and records each as
+     * DRIFTED with the role never created there: the account checks that follow report it or, in remediate
+     * mode, create the role. A grant whose statuses changed within {@link #SETTLE} is left to the functions at
+     * work on it, and a grant with no status at all to its stream record (an INSERT that was never processed is
+     * in the stream's failure queue, with its alarm).
+     *
+     * @return the accounts given a missing assignment
+     */
+    Set<String> recordMissing(List<Map<String, Object>> allGrants, List<Assignment> allAssignments) {
+        Instant now = clock.instant();
+        Map<String, List<Assignment>> byGrant = allAssignments.stream().collect(Collectors.groupingBy(Assignment::grantId));
+        OrganizationView org = new OrganizationView(new OrganizationReader(organizations));
+        Set<String> accounts = new TreeSet<>();
+        for (Map<String, Object> raw : allGrants) {
+            Optional<Grant> parsed = parser.parse(raw).grant();
+            if (parsed.isEmpty() || parsed.get().isExpired(now)) {
+                continue;
+            }
+            Grant grant = parsed.get();
+            List<Assignment> statuses = byGrant.getOrDefault(grant.grantId(), List.of());
+            if (statuses.isEmpty() || statuses.stream().anyMatch(a -> a.updatedAt().isAfter(now.minus(SETTLE)))) {
+                continue;
+            }
+            Set<String> live = statuses.stream().filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED)
+                    .map(Assignment::accountId).collect(Collectors.toSet());
+            OrganizationView.Expansion covered;
+            try {
+                covered = org.expand(grant.targets());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the organization ({}); accounts the grants cover but never got are not looked for this run",
+                        e.getMessage());
+                return accounts;
+            }
+            for (AccountId account : covered.accounts()) {
+                if (live.contains(account.value())) {
+                    continue;
+                }
+                String message = "missing: the grant's targets cover account " + account + " but Crossrole never provisioned"
+                        + " role " + grant.roleName() + " there (an account event lost, or an account that joined or moved"
+                        + " while the functions failed); found by the drift check, which creates it in remediate mode";
+                assignments.record(new AssignmentStore.Update(grant.grantId(), account.value(), AssignmentStatus.DRIFTED,
+                        grant.roleName(), null, null, message), Optional.empty());
+                accounts.add(account.value());
+                LOG.warn("grantId={} accountId={} {}", grant.grantId(), account, message);
+            }
+        }
+        return accounts;
+    }
+
+    /**
+     * Every account with a live assignment (those just recorded as missing included), and every ACTIVE account
+     * of the organization but the management one.
+     */
+    List<String> accountsToCheck(List<Assignment> allAssignments, Set<String> missing) {
+        TreeSet<String> accounts = new TreeSet<>(missing);
+        allAssignments.stream()
                 .filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED)
                 .map(Assignment::accountId).forEach(accounts::add);
         try {

@@ -27,6 +27,7 @@ public final class DriftSummary {
     private int orphans;
     private int failed;
     private int queued;
+    private int missing;
     private final List<String> findings = new ArrayList<>();
 
     public synchronized void add(AccountCheck check) {
@@ -43,6 +44,11 @@ public final class DriftSummary {
         expiredRevoked += count;
     }
 
+    /** Accounts a grant covers that had no assignment: recorded for the checks to report or create. */
+    public synchronized void missing(int assignments) {
+        missing += assignments;
+    }
+
     public synchronized void queued(int accounts) {
         queued += accounts;
     }
@@ -57,6 +63,7 @@ public final class DriftSummary {
         out.put("repaired", repaired);
         out.put("expiredRevoked", expiredRevoked);
         out.put("orphans", orphans);
+        out.put("missing", missing);
         out.put("failed", failed);
         out.put("durationMs", duration.toMillis());
         out.put("findings", List.copyOf(findings));
@@ -82,6 +89,7 @@ public final class DriftSummary {
             m.addMetric("RolesRepaired", repaired, MetricUnit.COUNT);
             m.addMetric("GrantsExpiredRevoked", expiredRevoked, MetricUnit.COUNT);
             m.addMetric("OrphanRoles", orphans, MetricUnit.COUNT);
+            m.addMetric("AssignmentsMissing", missing, MetricUnit.COUNT);
             m.addMetric("AccountsFailed", failed, MetricUnit.COUNT);
             m.addMetric("DriftRunDuration", duration.toMillis(), MetricUnit.MILLISECONDS);
         });
