@@ -100,6 +100,16 @@ public final class TestCrossrole implements AutoCloseable {
         return io.crossrole.drift.DriftRun.create(config, clients, "crossrole-drift-check", noSleepBackoff(), clock);
     }
 
+    /** The drift run on this instance's tables with extra settings (DRIFT_MODE, ...), its calls recorded with the others. */
+    public io.crossrole.drift.DriftRun driftRun(Map<String, String> settings, Clock clock) {
+        Map<String, String> env = new HashMap<>(emulator.environment(config.grantsTable(), config.assignmentsTable(),
+                config.grantTargetsTable()));
+        env.putAll(settings);
+        CrossroleConfig tuned = CrossroleConfig.from(env);
+        return io.crossrole.drift.DriftRun.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-drift-check",
+                noSleepBackoff(), clock);
+    }
+
     public software.amazon.awssdk.services.sqs.SqsClient observerSqs() {
         return software.amazon.awssdk.services.sqs.SqsClient.builder().endpointOverride(emulator.endpoint())
                 .region(Region.US_EAST_1)

@@ -47,13 +47,11 @@ class DriftCheckIT {
             {"grantId": "audit", "roleName": "Audit", "targets": ["%s"], "trustedPrincipals": ["333333333333"],
              "managedPolicyArns": ["arn:aws:iam::aws:policy/SecurityAudit"]}""".formatted(A);
 
-    private Emulator emulator;
     private TestCrossrole crossrole;
     private GrantStreamProcessor stream;
 
     @BeforeEach
     void setUp(Emulator emulator) {
-        this.emulator = emulator;
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
         stream = crossrole.processor("crossrole-grant-stream");
@@ -188,12 +186,7 @@ class DriftCheckIT {
 
     /** A drift run on this test's tables, with extra settings, its calls recorded like the others. */
     private io.crossrole.drift.DriftRun run(Map<String, String> settings) {
-        var c = crossrole.config();
-        var env = new java.util.HashMap<>(emulator.environment(c.grantsTable(), c.assignmentsTable(), c.grantTargetsTable()));
-        env.putAll(settings);
-        var config = io.crossrole.config.CrossroleConfig.from(env);
-        return io.crossrole.drift.DriftRun.create(config, io.crossrole.aws.AwsClientFactory.create(config, List.of(crossrole.calls())),
-                "crossrole-drift-check", TestCrossrole.noSleepBackoff(), Clock.systemUTC());
+        return crossrole.driftRun(settings, Clock.systemUTC());
     }
 
     private io.crossrole.drift.DriftRun remediateRun() {

@@ -11,7 +11,6 @@ import io.crossrole.testing.StreamRecords;
 import io.crossrole.testing.TestCrossrole;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,14 +33,12 @@ class DriftCoverageIT {
     /** Past the settling time, so that the statuses the stream wrote are old enough for the check to act. */
     private static final Clock LATER = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(16));
 
-    private Emulator emulator;
     private TestCrossrole crossrole;
     private String first;
     private String late;
 
     @BeforeEach
     void setUp(Emulator emulator) {
-        this.emulator = emulator;
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
         String workloads;
@@ -101,12 +98,7 @@ class DriftCoverageIT {
     }
 
     private DriftRun run(String mode, Clock clock) {
-        var c = crossrole.config();
-        var env = new java.util.HashMap<>(emulator.environment(c.grantsTable(), c.assignmentsTable(), c.grantTargetsTable()));
-        env.put("DRIFT_MODE", mode);
-        var config = io.crossrole.config.CrossroleConfig.from(env);
-        return DriftRun.create(config, io.crossrole.aws.AwsClientFactory.create(config, List.of(crossrole.calls())),
-                "crossrole-drift-check", TestCrossrole.noSleepBackoff(), clock);
+        return crossrole.driftRun(Map.of("DRIFT_MODE", mode), clock);
     }
 
     private boolean roleExists(String account) {
