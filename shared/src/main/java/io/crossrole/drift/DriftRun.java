@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.config.CrossroleConfig.DriftMode;
+import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantParser;
 import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
-import io.crossrole.grant.Grant;
-import io.crossrole.grant.GrantParser;
 import io.crossrole.org.OrganizationReader;
 import io.crossrole.org.OrganizationView;
 import io.crossrole.provision.GrantRevoker;
@@ -61,10 +61,10 @@ public final class DriftRun {
     private static final Logger LOG = LoggerFactory.getLogger(DriftRun.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final CrossroleConfig config;
     /** How long after a grant's last status change its coverage is left to the functions that may still be at it. */
     static final Duration SETTLE = Duration.ofMinutes(15);
 
+    private final CrossroleConfig config;
     private final DriftChecker checker;
     private final GrantRevoker revoker;
     private final GrantParser parser;

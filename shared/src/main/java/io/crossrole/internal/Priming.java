@@ -66,8 +66,10 @@ public final class Priming implements Resource {
     }
 
     /**
-     * The SDK calls every event makes (AssumeRole, GetRole, the role's lists, DynamoDB query and update), answered
-     * by {@link CannedHttpClient}: no connection, no AWS call, dummy credentials that sign nothing real.
+     * The SDK calls the functions' events make (AssumeRole through an assumed-role credentials provider, GetRole found
+     * and absent, the role's lists, CreateRole, PutRolePolicy, AttachRolePolicy, the drift check's bulk reads,
+     * Organizations, DynamoDB query, update and put), answered by {@link CannedHttpClient}: no connection, no AWS
+     * call, dummy credentials that sign nothing real. Returns how many ran (each round: 15).
      */
     static int primeSdk() {
         int calls = 0;
