@@ -114,9 +114,10 @@ public final class DriftRun {
         List<Map<String, Object>> allGrants = grants.all();
         summary.expiredRevoked(revokeExpired(allGrants));
         List<Assignment> allAssignments = assignments.all();
-        Set<String> uncovered = recordMissing(allGrants, allAssignments);
+        OrganizationView org = new OrganizationView(new OrganizationReader(organizations)); // read once for both
+        Set<String> uncovered = recordMissing(allGrants, allAssignments, org);
         summary.missing(uncovered.size());
-        List<String> accounts = accountsToCheck(allAssignments, uncovered);
+        List<String> accounts = accountsToCheck(allAssignments, uncovered, org);
         if (config.driftQueue().isPresent()) {
             enqueue(accounts);
             summary.queued(accounts.size());
@@ -222,10 +223,9 @@ public final class DriftRun {
      *
      * @return the accounts given a missing assignment
      */
-    Set<String> recordMissing(List<Map<String, Object>> allGrants, List<Assignment> allAssignments) {
+    Set<String> recordMissing(List<Map<String, Object>> allGrants, List<Assignment> allAssignments, OrganizationView org) {
         Instant now = clock.instant();
         Map<String, List<Assignment>> byGrant = allAssignments.stream().collect(Collectors.groupingBy(Assignment::grantId));
-        OrganizationView org = new OrganizationView(new OrganizationReader(organizations));
         Set<String> accounts = new TreeSet<>();
         for (Map<String, Object> raw : allGrants) {
             Optional<Grant> parsed = parser.parse(raw).grant();
@@ -267,16 +267,13 @@ public final class DriftRun {
      * Every account with a live assignment (those just recorded as missing included), and every ACTIVE account
      * of the organization but the management one.
      */
-    List<String> accountsToCheck(List<Assignment> allAssignments, Set<String> missing) {
+    List<String> accountsToCheck(List<Assignment> allAssignments, Set<String> missing, OrganizationView org) {
         TreeSet<String> accounts = new TreeSet<>(missing);
         allAssignments.stream()
                 .filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED)
                 .map(Assignment::accountId).forEach(accounts::add);
         try {
-            OrganizationReader reader = new OrganizationReader(organizations);
-            String management = reader.managementAccountId();
-            reader.accounts().stream().filter(OrganizationReader::isActive).map(a -> a.id())
-                    .filter(id -> !id.equals(management)).forEach(accounts::add);
+            org.activeMembers().forEach(id -> accounts.add(id.value()));
         } catch (RuntimeException e) {
             LOG.warn("cannot list the organization's accounts ({}); checking the accounts with assignments only", e.getMessage());
         }

@@ -56,10 +56,7 @@ public final class OrganizationView {
                     case Target.OrganizationalUnit ou -> below(ou.id(), accounts);
                     case Target.Root root -> {
                         childUnits.computeIfAbsent(root.id(), reader::childUnits); // a root of another organization fails here
-                        all().stream().filter(OrganizationReader::isActive)
-                                .map(a -> AccountId.of(a.id()))
-                                .filter(id -> !id.value().equals(management()))
-                                .forEach(accounts::add);
+                        accounts.addAll(activeMembers());
                     }
                 }
             } catch (RuntimeException e) {
@@ -111,6 +108,12 @@ public final class OrganizationView {
         for (String child : childUnits.computeIfAbsent(parentId, reader::childUnits)) {
             below(child, into);
         }
+    }
+
+    /** Every ACTIVE account of the organization but the management account (what a root target covers). */
+    public List<AccountId> activeMembers() {
+        return all().stream().filter(OrganizationReader::isActive).map(a -> AccountId.of(a.id()))
+                .filter(id -> !id.value().equals(management())).toList();
     }
 
     private List<Account> all() {

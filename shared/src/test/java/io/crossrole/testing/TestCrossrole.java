@@ -134,6 +134,14 @@ public final class TestCrossrole implements AutoCloseable {
     }
 
     /** An IAM client acting inside {@code account}, made outside Crossrole's clients. */
+    /** The names of the roles in an account, sorted, without the member role Crossrole reaches it through. */
+    public List<String> roleNames(String account) {
+        try (IamClient iam = observerIam(account)) {
+            return iam.listRoles().roles().stream().map(r -> r.roleName())
+                    .filter(n -> !n.equals(config.memberRoleName())).sorted().toList();
+        }
+    }
+
     public IamClient observerIam(String account) {
         StsClient sts = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
