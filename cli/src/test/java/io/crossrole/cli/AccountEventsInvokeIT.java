@@ -48,7 +48,6 @@ class AccountEventsInvokeIT {
         env = new HashMap<>(emulator.environment(crossrole.config().grantsTable(), crossrole.config().assignmentsTable(),
                 crossrole.config().grantTargetsTable()));
         org = crossrole.observerOrganizations();
-        org.createOrganization(r -> r.featureSet("ALL"));
         root = org.listRoots().roots().get(0).id();
         workloads = org.createOrganizationalUnit(r -> r.parentId(root).name("Workloads")).organizationalUnit().id();
         prod = org.createOrganizationalUnit(r -> r.parentId(workloads).name("Prod")).organizationalUnit().id();

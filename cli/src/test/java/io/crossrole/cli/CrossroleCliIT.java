@@ -9,6 +9,7 @@ import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
+import io.crossrole.testing.StreamRecords;
 import io.crossrole.testing.TestFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,6 +50,13 @@ class CrossroleCliIT {
         new LocalTables(SamTemplate.read(TestFiles.repoRoot().resolve("template.yaml")))
                 .create(dynamo, Map.of("GrantsTable", env.get("GRANTS_TABLE"), "AssignmentsTable", env.get("ASSIGNMENTS_TABLE"),
                         "GrantTargetsTable", env.get("GRANT_TARGETS_TABLE")));
+        emulator.createOrganization();
+    }
+
+    /** The Grants table as it was when the stream emitted the event's records: the function reads the table. */
+    private String event(String file) {
+        StreamRecords.sync(dynamo, env.get("GRANTS_TABLE"), TestFiles.dynamodbEvent(file));
+        return TestFiles.event(file).toString();
     }
 
     private int crossrole(String... args) {
@@ -60,7 +68,7 @@ class CrossroleCliIT {
 
     @Test
     void invoke_streamEvent_createsWhatEachRecordSaysAndAReplayChangesNothing() {
-        String insert = TestFiles.event("grant-stream/insert.json").toString();
+        String insert = event("grant-stream/insert.json");
 
         int exit = crossrole("invoke", "GrantStreamFunction", "--event", insert);
 
@@ -87,7 +95,7 @@ class CrossroleCliIT {
 
     @Test
     void invoke_malformedRecord_isRecordedFailedWhileTheOthersSucceed() {
-        int exit = crossrole("invoke", "GrantStreamFunction", "--event", TestFiles.event("grant-stream/malformed.json").toString());
+        int exit = crossrole("invoke", "GrantStreamFunction", "--event", event("grant-stream/malformed.json"));
 
         assertThat(exit).isZero();
         assertThat(out.toString().strip()).isEqualTo("{\"batchItemFailures\":[]}");
@@ -110,8 +118,9 @@ class CrossroleCliIT {
 
         String shown = out.toString();
         assertThat(exit).as(shown + err).isZero();
-        assertThat(shown).contains(":role/UpdateApp").contains("aws:MultiFactorAuthPresent")
-                .contains(":role/ThirdPartyAudit").contains("sts:ExternalId")
+        assertThat(shown).contains(":role/crossrole-managed/UpdateApp").contains("aws:MultiFactorAuthPresent")
+                .contains(":role/crossrole-managed/ThirdPartyAudit").contains("sts:ExternalId")
+                .contains("guardrail forbiddenManagedPolicies").contains("guardrail protectedTargets")
                 .contains("Developers crossrole-assume-prod-updateapp: Allow sts:AssumeRole")
                 .contains("Testers    no policy").contains("groups cannot be principals")
                 .containsPattern("prod-updateapp +\\d{12} +REVOKED +grant record deleted; role UpdateApp deleted");

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crossrole.cli.local.LocalQueues;
 import io.crossrole.cli.template.SamTemplate;
+import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.iam.IamRoleReader;
+import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.DesiredRole;
@@ -88,9 +90,10 @@ class DriftInvokeIT {
         assertThat(crossrole("invoke", "DriftCheckFunction", "--event", TestFiles.event("drift-check/scheduled.json").toString())).isZero();
         assertThat(crossrole("drain", "DriftCheckWorkerFunction")).isZero();
 
-        DesiredRole desired = DesiredRole.of(new GrantParser(Partition.AWS, crossrole.config().limits())
-                .parse(GrantImages.fromJson(GRANT)).grant().orElseThrow());
-        roles().values().forEach(role -> assertThat(RoleDrift.describe(role, desired)).as(role.arn()).isEmpty());
+        Grant grant = new GrantParser(Partition.AWS, crossrole.config().limits(), TestCrossrole.PATH)
+                .parse(GrantImages.fromJson(GRANT)).grant().orElseThrow();
+        roles().forEach((account, role) -> assertThat(RoleDrift.describe(role, DesiredRole.of(grant, AccountId.of(account))))
+                .as(role.arn()).isEmpty());
         ACCOUNTS.forEach(acct -> assertThat(crossrole.assignment("app-deploy", acct).status()).isEqualTo(AssignmentStatus.PROVISIONED));
     }
 

@@ -71,12 +71,12 @@ class OperatorCliIT {
         assertThat(out.toString()).contains("stream: 1 record(s) → returned");
         for (String account : new String[] {"111111111111", "012345678901"}) {
             try (IamClient iam = crossrole.observerIam(account)) {
-                assertThat(iam.getRole(r -> r.roleName("OpsDeploy")).role().arn()).endsWith(":role/OpsDeploy");
+                assertThat(iam.getRole(r -> r.roleName("OpsDeploy")).role().arn()).endsWith(":role/crossrole-managed/OpsDeploy");
             }
         }
 
         assertThat(crossrole("status", "ops-deploy")).isZero();
-        assertThat(out.toString()).contains("PROVISIONED").contains("arn:aws:iam::111111111111:role/OpsDeploy").contains("2 assignment(s)");
+        assertThat(out.toString()).contains("PROVISIONED").contains("arn:aws:iam::111111111111:role/crossrole-managed/OpsDeploy").contains("2 assignment(s)");
 
         Files.writeString(file, GRANT.replace("\"012345678901\"]", "\"012345678901\", \"444444444444\"]")
                 .replace("ReadOnlyAccess", "SecurityAudit"));

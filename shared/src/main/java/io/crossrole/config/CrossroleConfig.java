@@ -1,9 +1,14 @@
 package io.crossrole.config;
 
 import io.crossrole.grant.Limits;
+import io.crossrole.guardrail.Guardrails;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.IamNames;
 import io.crossrole.model.Partition;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -24,6 +29,9 @@ import java.util.regex.Pattern;
  *   <tr><td>DRIFT_ACCOUNTS_PER_MESSAGE, DRIFT_CONCURRENCY</td><td>accounts per queued message (25); accounts checked at once (8)</td></tr>
  *   <tr><td>CROSSROLE_PRIME_AT_INIT</td><td>run the SnapStart priming work during init (benchmarks; SnapStart runs it before the snapshot)</td></tr>
  *   <tr><td>PROVISION_CONCURRENCY</td><td>accounts a grant is applied to at once (8)</td></tr>
+ *   <tr><td>CROSSROLE_GUARDRAILS</td><td>the guardrails document (JSON; empty: every default), see {@link Guardrails}</td></tr>
+ *   <tr><td>MANAGED_ROLE_PATH</td><td>the path every role Crossrole creates lives under (/crossrole-managed/)</td></tr>
+ *   <tr><td>CROSSROLE_ACCOUNT_ID</td><td>the account Crossrole runs in (unset: asked of STS)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -49,7 +57,13 @@ public record CrossroleConfig(
         int driftConcurrency,
         boolean inLambda,
         int provisionConcurrency,
-        boolean primeAtInit) {
+        boolean primeAtInit,
+        Guardrails guardrails,
+        String managedRolePath,
+        Optional<AccountId> crossroleAccountId) {
+
+    /** Where the roles Crossrole creates live unless configured otherwise: a path nothing else uses. */
+    public static final String DEFAULT_MANAGED_ROLE_PATH = "/crossrole-managed/";
 
     /** What the drift check does with a role that differs from its grant. */
     public enum DriftMode {
@@ -87,7 +101,7 @@ public record CrossroleConfig(
         if (endpointText.isPresent()) {
             try {
                 endpoint = Optional.of(new URI(endpointText.get()));
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 problems.append("AWS_ENDPOINT_URL is not a URL: ").append(e.getMessage()).append(". ");
             }
         }
@@ -100,7 +114,7 @@ public record CrossroleConfig(
         Optional<String> modeText = optional(env, "DRIFT_MODE");
         if (modeText.isPresent()) {
             try {
-                mode = DriftMode.valueOf(modeText.get().toUpperCase(java.util.Locale.ROOT));
+                mode = DriftMode.valueOf(modeText.get().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 problems.append("DRIFT_MODE must be report or remediate, got '").append(modeText.get()).append("'. ");
             }
@@ -108,13 +122,28 @@ public record CrossroleConfig(
         int perMessage = number(env, "DRIFT_ACCOUNTS_PER_MESSAGE", 25, 1, problems);
         int concurrency = number(env, "DRIFT_CONCURRENCY", 8, 1, problems);
         int provisionConcurrency = number(env, "PROVISION_CONCURRENCY", 8, 1, problems);
+        Guardrails guardrails = Guardrails.DEFAULT;
+        try {
+            guardrails = Guardrails.parse(optional(env, "CROSSROLE_GUARDRAILS").orElse(""));
+        } catch (IllegalArgumentException e) {
+            problems.append("CROSSROLE_GUARDRAILS: ").append(e.getMessage()).append(". ");
+        }
+        String managedRolePath = optional(env, "MANAGED_ROLE_PATH").orElse(DEFAULT_MANAGED_ROLE_PATH);
+        if (!IamNames.isValidPath(managedRolePath)) {
+            problems.append("MANAGED_ROLE_PATH must be / or /a/b/ (letters, digits and + = , . @ _ - between slashes), got '")
+                    .append(managedRolePath).append("'. ");
+        }
+        Optional<String> accountText = optional(env, "CROSSROLE_ACCOUNT_ID");
+        accountText.filter(a -> !AccountId.isValid(a)).ifPresent(a ->
+                problems.append("CROSSROLE_ACCOUNT_ID must be a 12-digit account ID, got '").append(a).append("'. "));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
         return new CrossroleConfig(grants, assignments, targets, hub, member, region, Partition.ofRegion(region), endpoint,
                 new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds),
                 mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent(),
-                provisionConcurrency, optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent());
+                provisionConcurrency, optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent(),
+                guardrails, managedRolePath, accountText.map(AccountId::of));
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

@@ -9,13 +9,14 @@ import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.config.CrossroleConfig.DriftMode;
 import io.crossrole.grant.Grant;
-import io.crossrole.grant.GrantParser;
+import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
-import io.crossrole.org.OrganizationReader;
 import io.crossrole.org.OrganizationView;
+import io.crossrole.internal.InvocationMetrics;
 import io.crossrole.provision.GrantRevoker;
+import io.crossrole.provision.Wiring;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,13 +37,13 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
@@ -67,42 +69,44 @@ public final class DriftRun {
     private final CrossroleConfig config;
     private final DriftChecker checker;
     private final GrantRevoker revoker;
-    private final GrantParser parser;
+    private final GrantReview review;
     private final AssignmentStore assignments;
     private final GrantStore grants;
     private final DynamoDbClient dynamo;
-    private final OrganizationsClient organizations;
+    private final Supplier<OrganizationView> organization;
     private final SqsClient sqs;
     private final Clock clock;
-    private final io.crossrole.internal.InvocationMetrics metrics = new io.crossrole.internal.InvocationMetrics();
+    private final InvocationMetrics metrics = new InvocationMetrics();
 
-    public DriftRun(CrossroleConfig config, DriftChecker checker, GrantRevoker revoker, GrantParser parser,
-                    AssignmentStore assignments, GrantStore grants, DynamoDbClient dynamo, OrganizationsClient organizations,
+    /**
+     * @param organization a fresh view of the organization for each run or message
+     */
+    public DriftRun(CrossroleConfig config, DriftChecker checker, GrantRevoker revoker, GrantReview review,
+                    AssignmentStore assignments, GrantStore grants, DynamoDbClient dynamo, Supplier<OrganizationView> organization,
                     SqsClient sqs, Clock clock) {
         this.config = config;
         this.checker = checker;
         this.revoker = revoker;
-        this.parser = parser;
+        this.review = review;
         this.assignments = assignments;
         this.grants = grants;
         this.dynamo = dynamo;
-        this.organizations = organizations;
+        this.organization = organization;
         this.sqs = sqs;
         this.clock = clock;
     }
 
     /** Wires a run from configuration: what the drift functions' constructors call. */
     public static DriftRun create(CrossroleConfig config, AwsClientFactory clients, String sessionName, Backoff backoff, Clock clock) {
-        io.crossrole.provision.Wiring w = io.crossrole.provision.Wiring.of(config, clients, sessionName, backoff, clock);
-        GrantStore grantStore = new GrantStore(w.dynamo(), config.grantsTable());
-        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), w.store(), grantStore,
-                w.parser(), config.partition(), clock);
-        return new DriftRun(config, checker, new GrantRevoker(w.parser(), w.provisioner()), w.parser(), w.store(), grantStore, w.dynamo(),
-                clients.organizations(), config.driftQueue().isPresent() ? clients.client(SqsClient.builder()) : null, clock);
+        Wiring w = Wiring.of(config, clients, sessionName, backoff, clock);
+        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), w.store(), w.grants(),
+                w.review(), config.partition(), clock);
+        return new DriftRun(config, checker, new GrantRevoker(w.provisioner()), w.review(), w.store(), w.grants(), w.dynamo(),
+                w::organization, config.driftQueue().isPresent() ? clients.client(SqsClient.builder()) : null, clock);
     }
 
     /** Drift runs publish their own summary; this is for the invocation's other counts. */
-    public io.crossrole.internal.InvocationMetrics metrics() {
+    public InvocationMetrics metrics() {
         return metrics;
     }
 
@@ -110,11 +114,11 @@ public final class DriftRun {
     public Map<String, Object> scheduled() {
         Instant started = clock.instant();
         DriftSummary summary = new DriftSummary();
-        String mode = config.driftMode().name().toLowerCase(java.util.Locale.ROOT);
+        String mode = config.driftMode().name().toLowerCase(Locale.ROOT);
         List<Map<String, Object>> allGrants = grants.all();
         summary.expiredRevoked(revokeExpired(allGrants));
         List<Assignment> allAssignments = assignments.all();
-        OrganizationView org = new OrganizationView(new OrganizationReader(organizations)); // read once for both
+        OrganizationView org = organization.get(); // read once for the whole run
         Set<String> uncovered = recordMissing(allGrants, allAssignments, org);
         summary.missing(uncovered.size());
         List<String> accounts = accountsToCheck(allAssignments, uncovered, org);
@@ -122,42 +126,51 @@ public final class DriftRun {
             enqueue(accounts);
             summary.queued(accounts.size());
         } else {
-            checkAll(accounts, config.driftMode(), summary);
+            checkAll(accounts, config.driftMode(), summary, org);
         }
         Duration duration = Duration.between(started, clock.instant());
         summary.publish(LOG, mode, duration);
         return summary.toMap(mode, duration);
     }
 
-    /** Checks the accounts of each queued message; a message that cannot be read is returned for retry (then the DLQ). */
+    /**
+     * Checks the accounts of each queued message; a message that cannot be read is returned for retry (then the DLQ).
+     * The mode is the configured one; a message may lower it to report, never raise it to remediate.
+     */
     public SQSBatchResponse consume(SQSEvent event) {
         Instant started = clock.instant();
         DriftSummary summary = new DriftSummary();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         DriftMode lastMode = config.driftMode();
+        OrganizationView org = organization.get();
         for (SQSEvent.SQSMessage message : event.getRecords() == null ? List.<SQSEvent.SQSMessage>of() : event.getRecords()) {
             try {
                 JsonNode body = JSON.readTree(message.getBody());
-                DriftMode mode = body.hasNonNull("mode") ? DriftMode.valueOf(body.get("mode").asText().toUpperCase(java.util.Locale.ROOT))
+                DriftMode asked = body.hasNonNull("mode") ? DriftMode.valueOf(body.get("mode").asText().toUpperCase(Locale.ROOT))
                         : config.driftMode();
+                DriftMode mode = asked == DriftMode.REPORT ? DriftMode.REPORT : config.driftMode();
+                if (asked != mode) {
+                    LOG.warn("drift message {} asks for {} but DRIFT_MODE is {}: checking in {} mode", message.getMessageId(),
+                            asked, config.driftMode(), mode);
+                }
                 List<String> accounts = new ArrayList<>();
                 body.path("accounts").forEach(a -> accounts.add(a.asText()));
                 if (accounts.isEmpty() || !accounts.stream().allMatch(AccountId::isValid)) {
                     throw new IllegalArgumentException("the message must hold \"accounts\": [12-digit account IDs]");
                 }
-                checkAll(accounts, mode, summary);
+                checkAll(accounts, mode, summary, org);
                 lastMode = mode;
             } catch (Exception e) {
                 LOG.error("drift message {} cannot be processed: {}", message.getMessageId(), e.getMessage());
                 failures.add(SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build());
             }
         }
-        summary.publish(LOG, lastMode.name().toLowerCase(java.util.Locale.ROOT), Duration.between(started, clock.instant()));
+        summary.publish(LOG, lastMode.name().toLowerCase(Locale.ROOT), Duration.between(started, clock.instant()));
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
     }
 
     /** Checks accounts concurrently, at most {@code DRIFT_CONCURRENCY} at a time. */
-    public void checkAll(List<String> accounts, DriftMode mode, DriftSummary summary) {
+    public void checkAll(List<String> accounts, DriftMode mode, DriftSummary summary, OrganizationView org) {
         if (accounts.isEmpty()) {
             return;
         }
@@ -165,7 +178,7 @@ public final class DriftRun {
         try {
             List<Future<AccountCheck>> results = new ArrayList<>();
             for (String account : accounts) {
-                results.add(pool.submit(() -> checker.check(AccountId.of(account), mode)));
+                results.add(pool.submit(() -> checker.check(AccountId.of(account), mode, org)));
             }
             for (int i = 0; i < results.size(); i++) {
                 try {
@@ -193,8 +206,8 @@ public final class DriftRun {
             if (at.isAfter(now)) {
                 continue;
             }
-            boolean retry = revoker.revokeEverywhere(grantId, raw, assignments.forGrant(grantId),
-                    "grant expired at " + at + "; revoked by the drift check", Optional.empty());
+            boolean retry = revoker.revokeEverywhere(grantId, assignments.forGrant(grantId),
+                    "grant expired at " + at + "; revoked by the drift check");
             if (retry) {
                 LOG.warn("grantId={} expired but not yet revoked everywhere; the record is kept for the next run", grantId);
                 continue;
@@ -228,7 +241,7 @@ public final class DriftRun {
         Map<String, List<Assignment>> byGrant = allAssignments.stream().collect(Collectors.groupingBy(Assignment::grantId));
         Set<String> accounts = new TreeSet<>();
         for (Map<String, Object> raw : allGrants) {
-            Optional<Grant> parsed = parser.parse(raw).grant();
+            Optional<Grant> parsed = review.review(raw, org).grant();
             if (parsed.isEmpty() || parsed.get().isExpired(now)) {
                 continue;
             }
@@ -254,8 +267,11 @@ public final class DriftRun {
                 String message = "missing: the grant's targets cover account " + account + " but Crossrole never provisioned"
                         + " role " + grant.roleName() + " there (an account event lost, or an account that joined or moved"
                         + " while the functions failed); found by the drift check, which creates it in remediate mode";
+                if (review.guardrails().protection(account, org).isPresent()) {
+                    continue;
+                }
                 assignments.record(new AssignmentStore.Update(grant.grantId(), account.value(), AssignmentStatus.DRIFTED,
-                        grant.roleName(), null, null, message), Optional.empty());
+                        grant.roleName(), null, null, message));
                 accounts.add(account.value());
                 LOG.warn("grantId={} accountId={} {}", grant.grantId(), account, message);
             }
@@ -288,7 +304,7 @@ public final class DriftRun {
         for (int i = 0; i < accounts.size(); i += config.driftAccountsPerMessage()) {
             ObjectNode body = JSON.createObjectNode();
             body.put("runId", runId);
-            body.put("mode", config.driftMode().name().toLowerCase(java.util.Locale.ROOT));
+            body.put("mode", config.driftMode().name().toLowerCase(Locale.ROOT));
             accounts.subList(i, Math.min(accounts.size(), i + config.driftAccountsPerMessage()))
                     .forEach(body.putArray("accounts")::add);
             entries.add(SendMessageBatchRequestEntry.builder().id("m" + entries.size()).messageBody(body.toString()).build());

@@ -61,6 +61,12 @@ public record Grant(
                 .toList();
     }
 
+    /** This grant with another permissions boundary (the guardrails' required one). */
+    public Grant withPermissionsBoundaryArn(String arn) {
+        return new Grant(grantId, roleName, rolePath, targets, trustedPrincipals, managedPolicyArns, inlinePolicy,
+                Optional.of(arn), externalId, requireMfa, maxSessionDuration, description, tags, granteeAttach, expiresAt);
+    }
+
     public boolean isExpired(Instant now) {
         return expiresAt.map(at -> !at.isAfter(now)).orElse(false);
     }

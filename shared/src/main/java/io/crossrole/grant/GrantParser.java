@@ -61,10 +61,26 @@ public final class GrantParser {
 
     private final Partition partition;
     private final Limits limits;
+    private final String managedRolePath;
 
-    public GrantParser(Partition partition, Limits limits) {
+    /** A parser that confines roles to {@code managedRolePath}: the default path, and the one every rolePath must be beneath. */
+    public GrantParser(Partition partition, Limits limits, String managedRolePath) {
         this.partition = Objects.requireNonNull(partition);
         this.limits = Objects.requireNonNull(limits);
+        if (!IamNames.isValidPath(managedRolePath)) {
+            throw new IllegalArgumentException("the managed role path must be / or /a/b/, got '" + managedRolePath + "'");
+        }
+        this.managedRolePath = managedRolePath;
+    }
+
+    /** A parser with no path confinement (roles may live anywhere, {@code /} by default). */
+    public GrantParser(Partition partition, Limits limits) {
+        this(partition, limits, "/");
+    }
+
+    /** The path roles are created under when a grant names none; every rolePath must be beneath it. */
+    public String managedRolePath() {
+        return managedRolePath;
     }
 
     public GrantValidation parse(Map<String, Object> raw) {
@@ -87,15 +103,16 @@ public final class GrantParser {
             Optional<String> grantId = requiredString("grantId").filter(id -> check(GRANT_ID.matcher(id).matches(),
                     "grantId", "must be 1–100 characters of letters, digits and . _ @ = + -; got " + quote(id)));
             grantId.ifPresent(grant::grantId);
-            requiredString("roleName").ifPresent(name -> {
-                if (check(IamNames.isValidRoleName(name), "roleName",
-                        "must be 1–64 characters of letters, digits and + = , . @ _ -; got " + quote(name))) {
-                    grant.roleName(name);
-                }
-            });
+            Optional<String> roleName = requiredString("roleName").filter(name -> check(IamNames.isValidRoleName(name), "roleName",
+                    "must be 1–64 characters of letters, digits and + = , . @ _ -; got " + quote(name)));
+            roleName.ifPresent(grant::roleName);
+            grant.rolePath(managedRolePath);
             optionalString("rolePath").ifPresent(path -> {
-                if (check(IamNames.isValidPath(path), "rolePath",
-                        "must be '/' or start and end with '/' (e.g. /crossrole/), printable ASCII, at most 512 characters; got " + quote(path))) {
+                if (check(IamNames.isValidPath(path), "rolePath", "must be '/' or /a/b/: segments of letters, digits and"
+                        + " + = , . @ _ - between slashes, at most 512 characters; got " + quote(path))
+                        && check(IamNames.isBeneath(path, managedRolePath), "rolePath", "must be " + managedRolePath
+                        + " or below it (ManagedRolePath: Crossrole creates roles only there, so that IAM can confine it to them);"
+                        + " got " + quote(path))) {
                     grant.rolePath(path);
                 }
             });
@@ -108,8 +125,9 @@ public final class GrantParser {
                     grant.permissionsBoundaryArn(arn);
                 }
             });
-            Optional<String> externalId = optionalString("externalId").filter(id -> check(EXTERNAL_ID.matcher(id).matches(),
-                    "externalId", "must be 2–1224 characters of letters, digits and + = , . @ : / - _; got " + quote(id)));
+            Optional<String> externalId = optionalSecret("externalId").filter(id -> check(EXTERNAL_ID.matcher(id).matches(),
+                    "externalId", "must be 2–1224 characters of letters, digits and + = , . @ : / - _; got " + id.length()
+                            + " characters (the value is not repeated here: external IDs stay out of statuses and logs)"));
             externalId.ifPresent(grant::externalId);
             boolean requireMfa = optionalBoolean("requireMfa").orElse(false);
             grant.requireMfa(requireMfa);
@@ -145,7 +163,7 @@ public final class GrantParser {
                         + " (raise the quota and TRUST_POLICY_MAX_CHARS, or trust fewer principals)");
             }
             Optional<Grant> valid = problems.isEmpty() ? Optional.of(grant.build()) : Optional.empty();
-            return new GrantValidation(valid, problems, grantId, accounts);
+            return new GrantValidation(valid, problems, grantId, accounts, roleName);
         }
 
         private List<AccountId> readTargets() {
@@ -446,6 +464,20 @@ public final class GrantParser {
             }
             if (!(v instanceof String s)) {
                 problem(field, "must be a string; got " + typeName(v));
+                return Optional.empty();
+            }
+            return Optional.of(s);
+        }
+
+        /** Like {@link #optionalString}, but a value of the wrong type is described without being repeated. */
+        private Optional<String> optionalSecret(String field) {
+            Object v = raw.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof String s)) {
+                problem(field, "must be a string; got " + (v instanceof BigDecimal ? "a number" : typeName(v))
+                        + " (the value is not repeated here: external IDs stay out of statuses and logs)");
                 return Optional.empty();
             }
             return Optional.of(s);

@@ -7,11 +7,11 @@ import java.util.stream.Collectors;
 
 /**
  * The outcome of reading a grant record: the grant when it is valid, otherwise every problem found.
- * {@link #grantId()} and {@link #accountTargets()} are filled in as far as the record allows, so that a
- * refused record can still be reported on the assignments it was meant for.
+ * {@link #grantId()}, {@link #accountTargets()} and {@link #roleName()} are filled in as far as the record allows,
+ * so that a refused record can still be reported on the assignments it was meant for.
  */
 public record GrantValidation(Optional<Grant> grant, List<Problem> problems, Optional<String> grantId,
-                              List<AccountId> accountTargets) {
+                              List<AccountId> accountTargets, Optional<String> roleName) {
 
     public GrantValidation {
         problems = List.copyOf(problems);

@@ -102,7 +102,7 @@ public final class IamRoleApplier {
         if (e instanceof ProvisioningException p) {
             return p;
         }
-        String what = "IAM refused to " + op.describe() + " on role " + roleName + ": " + AwsFailures.message(e);
+        String what = "IAM refused to " + op.brief() + " on role " + roleName + ": " + AwsFailures.message(e);
         if (isInvalidPrincipal(e)) {
             return ProvisioningException.permanent(what + " (a trusted principal does not exist, or was deleted)", e);
         }

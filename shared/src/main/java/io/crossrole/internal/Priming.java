@@ -1,9 +1,13 @@
 package io.crossrole.internal;
 
+import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
 import io.crossrole.grant.Limits;
+import io.crossrole.guardrail.GrantReview;
+import io.crossrole.guardrail.Guardrails;
+import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
 import io.crossrole.policy.AssumeRolePolicyBuilder;
 import io.crossrole.policy.PolicyDocuments;
@@ -35,6 +39,7 @@ public final class Priming implements Resource {
              "requireMfa": true, "maxSessionDuration": 3600, "managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
              "inlinePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]},
              "tags": {"team": "platform"}, "granteeAttach": ["arn:aws:iam::222222222222:group/Developers"], "expiresAt": 4102444800}""";
+    private static final AccountId PRIMING_ACCOUNT = AccountId.of("111111111111");
     private static final Priming INSTANCE = new Priming();
     private static volatile boolean registered;
 
@@ -53,8 +58,9 @@ public final class Priming implements Resource {
     public static int prime() {
         int work = primeSdk() + primeMetrics();
         for (int i = 0; i < 20; i++) {
-            GrantValidation validation = new GrantParser(Partition.AWS, Limits.DEFAULT).parse(GrantImages.fromJson(SAMPLE));
-            DesiredRole desired = DesiredRole.of(validation.grant().orElseThrow());
+            GrantValidation validation = new GrantReview(new GrantParser(Partition.AWS, Limits.DEFAULT,
+                    CrossroleConfig.DEFAULT_MANAGED_ROLE_PATH), Guardrails.DEFAULT).document(GrantImages.fromJson(SAMPLE));
+            DesiredRole desired = DesiredRole.of(validation.grant().orElseThrow(), PRIMING_ACCOUNT);
             ActualRole actual = new ActualRole(desired.roleName(), desired.path(), "AROAPRIMING", "arn", desired.trustPolicy(),
                     Optional.of("other"), 7200, Optional.empty(), desired.managedPolicyArns(), Map.of(), desired.tags(), List.of());
             work += RolePlanner.reconcile(Optional.of(actual), desired).hashCode() != 0 ? 1 : 0;

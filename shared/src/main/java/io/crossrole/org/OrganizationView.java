@@ -2,38 +2,46 @@ package io.crossrole.org;
 
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
+import io.crossrole.guardrail.OrganizationFacts;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Target;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.organizations.model.Account;
 
 /**
  * The organization's shape as seen during one invocation: each Organizations answer is read once and kept,
- * so expanding many grants over the same OUs costs one read per OU. Make a new view per invocation.
+ * so expanding many grants over the same OUs costs one read per OU. Make a new view per invocation. It is also
+ * what the guardrails ask of the organization ({@link OrganizationFacts}). Safe to share between threads.
  *
  * <pre>{@code
- * OrganizationView org = new OrganizationView(reader);
+ * OrganizationView org = new OrganizationView(reader, ownAccount);
  * Expansion e = org.expand(grant.targets()); // account IDs, every ACTIVE account below an OU, or the whole org
  * }</pre>
  */
-public final class OrganizationView {
+public final class OrganizationView implements OrganizationFacts {
     private final OrganizationReader reader;
-    private String management;
+    private final Supplier<AccountId> ownAccount;
+    private AccountId management;
     private List<Account> all;
-    private final Map<String, List<Account>> accountsUnder = new HashMap<>();
-    private final Map<String, List<String>> childUnits = new HashMap<>();
-    private final Map<String, List<String>> parents = new HashMap<>();
-    private final Map<AccountId, Optional<Account>> described = new HashMap<>();
+    private final Map<String, List<Account>> accountsUnder = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> childUnits = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> parents = new ConcurrentHashMap<>();
+    private final Map<AccountId, Optional<Account>> described = new ConcurrentHashMap<>();
 
-    public OrganizationView(OrganizationReader reader) {
+    /**
+     * @param ownAccount the account Crossrole runs in, asked only when a guardrail needs it
+     */
+    public OrganizationView(OrganizationReader reader, Supplier<AccountId> ownAccount) {
         this.reader = reader;
+        this.ownAccount = ownAccount;
     }
 
     /**
@@ -70,7 +78,8 @@ public final class OrganizationView {
         return new Expansion(accounts, unresolved);
     }
 
-    /** An account's ancestors, nearest first: its OU, that OU's parent, …, the root. */
+    /** An account's or OU's ancestors, nearest first: its OU, that OU's parent, …, the root. */
+    @Override
     public List<String> ancestors(String childId) {
         List<String> out = new ArrayList<>();
         String current = childId;
@@ -92,16 +101,27 @@ public final class OrganizationView {
         return described.computeIfAbsent(account, reader::account);
     }
 
-    public String management() {
+    @Override
+    public boolean isMember(AccountId account) {
+        return account(account).isPresent();
+    }
+
+    @Override
+    public AccountId ownAccount() {
+        return ownAccount.get();
+    }
+
+    @Override
+    public synchronized AccountId management() {
         if (management == null) {
-            management = reader.managementAccountId();
+            management = AccountId.of(reader.managementAccountId());
         }
         return management;
     }
 
     private void below(String parentId, Set<AccountId> into) {
         for (Account a : accountsUnder.computeIfAbsent(parentId, reader::accountsUnder)) {
-            if (OrganizationReader.isActive(a) && !a.id().equals(management())) {
+            if (OrganizationReader.isActive(a) && !a.id().equals(management().value())) {
                 into.add(AccountId.of(a.id()));
             }
         }
@@ -113,10 +133,10 @@ public final class OrganizationView {
     /** Every ACTIVE account of the organization but the management account (what a root target covers). */
     public List<AccountId> activeMembers() {
         return all().stream().filter(OrganizationReader::isActive).map(a -> AccountId.of(a.id()))
-                .filter(id -> !id.value().equals(management())).toList();
+                .filter(id -> !id.equals(management())).toList();
     }
 
-    private List<Account> all() {
+    private synchronized List<Account> all() {
         if (all == null) {
             all = reader.accounts();
         }

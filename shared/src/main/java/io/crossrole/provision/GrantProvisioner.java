@@ -1,10 +1,13 @@
 package io.crossrole.provision;
 
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
 import io.crossrole.grant.Grant;
 import io.crossrole.iam.GranteePolicyApplier;
 import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
+import io.crossrole.internal.InvocationMetrics;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;
@@ -18,12 +21,15 @@ import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.sts.AccountAccess;
-import java.math.BigInteger;
+import io.crossrole.sts.Backoff;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iam.IamClient;
 
 /**
@@ -31,7 +37,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * reach the account, read the role, plan, apply, record. Every decision is the pure planner's.
  *
  * <pre>{@code
- * AccountResult r = provisioner.apply(grant, AccountId.of("111111111111"), Optional.of(sequence));
+ * AccountResult r = provisioner.apply(grant, AccountId.of("111111111111"));
  * }</pre>
  */
 public final class GrantProvisioner {
@@ -44,7 +50,7 @@ public final class GrantProvisioner {
     private final GranteePolicyApplier grantees;
     private final AssignmentStore store;
     private final Partition partition;
-    private final io.crossrole.internal.InvocationMetrics metrics = new io.crossrole.internal.InvocationMetrics();
+    private final InvocationMetrics metrics = new InvocationMetrics();
 
     public GrantProvisioner(AccountAccess access, IamRoleReader reader, IamRoleApplier applier,
                             GranteePolicyApplier grantees, AssignmentStore store, Partition partition) {
@@ -57,15 +63,14 @@ public final class GrantProvisioner {
     }
 
     /** The provisioner as every function wires it: accounts reached through {@code access}, statuses in {@code store}. */
-    public static GrantProvisioner create(io.crossrole.config.CrossroleConfig config, AccountAccess access, AssignmentStore store,
-                                          io.crossrole.sts.Backoff backoff) {
+    public static GrantProvisioner create(CrossroleConfig config, AccountAccess access, AssignmentStore store, Backoff backoff) {
         return new GrantProvisioner(access, new IamRoleReader(), new IamRoleApplier(backoff), new GranteePolicyApplier(), store,
                 config.partition());
     }
 
     /** Makes the role in {@code account} match the grant. */
-    public AccountResult apply(Grant grant, AccountId account, Optional<BigInteger> sequence) {
-        DesiredRole desired = DesiredRole.of(grant);
+    public AccountResult apply(Grant grant, AccountId account) {
+        DesiredRole desired = DesiredRole.of(grant, account);
         String roleArn = desired.arn(partition, account);
         try {
             IamClient iam = access.iam(account);
@@ -76,38 +81,37 @@ public final class GrantProvisioner {
             PlanDecision decision = RolePlanner.reconcile(actual, desired);
             if (decision instanceof PlanDecision.Conflict conflict) {
                 return record(grant.grantId(), account.value(), AssignmentStatus.FAILED, desired.roleName(), null,
-                        desired.hash(), "conflict: " + conflict.message(), false, 0, sequence);
+                        desired.hash(), "conflict: " + conflict.message(), false, 0);
             }
             RolePlan plan = ((PlanDecision.Apply) decision).plan();
             applier.apply(iam, plan);
             String message = plan.isEmpty() ? "role matches the grant"
                     : (actual.isEmpty() ? "created: " : "updated: ") + String.join("; ", plan.brief());
             return record(grant.grantId(), account.value(), AssignmentStatus.PROVISIONED, desired.roleName(), roleArn,
-                    desired.hash(), message, false, plan.operations().size(), sequence);
+                    desired.hash(), message, false, plan.operations().size());
         } catch (ProvisioningException e) {
-            return failure(grant.grantId(), account.value(), desired.roleName(), roleArn, desired.hash(), e, sequence);
+            return failure(grant.grantId(), account.value(), desired.roleName(), roleArn, desired.hash(), e);
         }
     }
 
     /** Removes the grant's role from {@code account}; never a role that the grant does not own. */
-    public AccountResult revoke(String grantId, String roleName, AccountId account, String reason,
-                                Optional<BigInteger> sequence) {
+    public AccountResult revoke(String grantId, String roleName, AccountId account, String reason) {
         try {
             IamClient iam = access.iam(account);
             Optional<ActualRole> actual = read(iam, roleName, true);
             PlanDecision decision = RolePlanner.revoke(actual, roleName, grantId);
             if (decision instanceof PlanDecision.Conflict conflict) {
                 return record(grantId, account.value(), AssignmentStatus.REVOKED, roleName, null, null,
-                        reason + "; nothing deleted: " + conflict.message(), false, 0, sequence);
+                        reason + "; nothing deleted: " + conflict.message(), false, 0);
             }
             RolePlan plan = ((PlanDecision.Apply) decision).plan();
             applier.apply(iam, plan);
             String message = reason + (plan.isEmpty() ? "; the role was already gone" : "; role " + roleName + " deleted");
             return record(grantId, account.value(), AssignmentStatus.REVOKED, roleName, null, null, message, false,
-                    plan.operations().size(), sequence);
+                    plan.operations().size());
         } catch (ProvisioningException e) {
             return failure(grantId, account.value(), roleName, null, null,
-                    new ProvisioningException("revoking (" + reason + "): " + e.getMessage(), e.isRetryable(), e), sequence);
+                    new ProvisioningException("revoking (" + reason + "): " + e.getMessage(), e.isRetryable(), e));
         }
     }
 
@@ -115,7 +119,7 @@ public final class GrantProvisioner {
      * Lets each grantee group, user or role assume exactly {@code roleArns}; with no role ARNs left,
      * takes that permission away.
      */
-    public AccountResult attachGrantee(String grantId, Arn grantee, Collection<String> roleArns, Optional<BigInteger> sequence) {
+    public AccountResult attachGrantee(String grantId, Arn grantee, Collection<String> roleArns) {
         String key = Assignment.GRANTEE_PREFIX + grantee;
         try {
             IamClient iam = access.iam(AccountId.of(grantee.account()));
@@ -123,38 +127,37 @@ public final class GrantProvisioner {
             if (roleArns.isEmpty()) {
                 boolean wrote = grantees.delete(iam, grantee, policyName);
                 return record(grantId, key, AssignmentStatus.PENDING, null, null, null,
-                        "no role of this grant is provisioned yet, so " + grantee + " may assume none", false, wrote ? 1 : 0, sequence);
+                        "no role of this grant is provisioned yet, so " + grantee + " may assume none", false, wrote ? 1 : 0);
             }
             String document = AssumeRolePolicyBuilder.allow(roleArns).toJson();
             boolean wrote = grantees.put(iam, grantee, policyName, document);
             return record(grantId, key, AssignmentStatus.PROVISIONED, null, null, null,
                     grantee.resourceType() + " may assume " + String.join(", ", roleArns.stream().sorted().toList())
-                            + " (inline policy " + policyName + ")", false, wrote ? 1 : 0, sequence);
+                            + " (inline policy " + policyName + ")", false, wrote ? 1 : 0);
         } catch (ProvisioningException e) {
-            return failure(grantId, key, null, null, null, e, sequence);
+            return failure(grantId, key, null, null, null, e);
         }
     }
 
-    public AccountResult detachGrantee(String grantId, Arn grantee, String reason, Optional<BigInteger> sequence) {
+    public AccountResult detachGrantee(String grantId, Arn grantee, String reason) {
         String key = Assignment.GRANTEE_PREFIX + grantee;
         try {
             IamClient iam = access.iam(AccountId.of(grantee.account()));
             boolean wrote = grantees.delete(iam, grantee, GranteePolicyApplier.policyName(grantId));
             return record(grantId, key, AssignmentStatus.REVOKED, null, null, null,
-                    reason + "; " + grantee.resourceType() + " may no longer assume the grant's roles", false, wrote ? 1 : 0, sequence);
+                    reason + "; " + grantee.resourceType() + " may no longer assume the grant's roles", false, wrote ? 1 : 0);
         } catch (ProvisioningException e) {
-            return failure(grantId, key, null, null, null, e, sequence);
+            return failure(grantId, key, null, null, null, e);
         }
     }
 
     /** Records a status without touching IAM: refused records, unsupported targets. */
-    public AccountResult note(String grantId, String key, AssignmentStatus status, String roleName, String message,
-                              Optional<BigInteger> sequence) {
-        return record(grantId, key, status, roleName, null, null, message, false, 0, sequence);
+    public AccountResult note(String grantId, String key, AssignmentStatus status, String roleName, String message) {
+        return record(grantId, key, status, roleName, null, null, message, false, 0);
     }
 
     /** Counts of this invocation's outcomes (AssignmentsProvisioned, AssignmentsFailed, ...). */
-    public io.crossrole.internal.InvocationMetrics metrics() {
+    public InvocationMetrics metrics() {
         return metrics;
     }
 
@@ -170,27 +173,26 @@ public final class GrantProvisioner {
     private Optional<ActualRole> read(IamClient iam, String roleName, boolean withInstanceProfiles) {
         try {
             return reader.read(iam, roleName, withInstanceProfiles);
-        } catch (software.amazon.awssdk.core.exception.SdkException e) {
-            throw new ProvisioningException("cannot read role " + roleName + ": " + io.crossrole.failure.AwsFailures.message(e),
-                    io.crossrole.failure.AwsFailures.isRetryable(e), e);
+        } catch (SdkException e) {
+            throw new ProvisioningException("cannot read role " + roleName + ": " + AwsFailures.message(e),
+                    AwsFailures.isRetryable(e), e);
         }
     }
 
     private AccountResult failure(String grantId, String key, String roleName, String roleArn, String hash,
-                                  ProvisioningException e, Optional<BigInteger> sequence) {
+                                  ProvisioningException e) {
         AssignmentStatus status = e.isRetryable() ? AssignmentStatus.PENDING : AssignmentStatus.FAILED;
         String message = e.isRetryable() ? "will retry: " + e.getMessage() : e.getMessage();
-        return record(grantId, key, status, roleName, roleArn, hash, message, e.isRetryable(), 0, sequence);
+        return record(grantId, key, status, roleName, roleArn, hash, message, e.isRetryable(), 0);
     }
 
     private AccountResult record(String grantId, String key, AssignmentStatus status, String roleName, String roleArn,
-                                 String hash, String message, boolean retry, int writes, Optional<BigInteger> sequence) {
+                                 String hash, String message, boolean retry, int writes) {
         String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message;
-        boolean stored = store.record(new AssignmentStore.Update(grantId, key, status, roleName, roleArn, hash, text), sequence);
-        metrics.increment("Assignments" + status.name().charAt(0) + status.name().substring(1).toLowerCase(java.util.Locale.ROOT));
-        try (var g = org.slf4j.MDC.putCloseable("grantId", grantId); var a = org.slf4j.MDC.putCloseable("accountId", key)) {
-            LOG.info("grantId={} accountId={} status={} iamWrites={} {}{}", grantId, key, status, writes, text,
-                    stored ? "" : " (a newer event's result is already recorded; status not overwritten)");
+        store.record(new AssignmentStore.Update(grantId, key, status, roleName, roleArn, hash, text));
+        metrics.increment("Assignments" + status.name().charAt(0) + status.name().substring(1).toLowerCase(Locale.ROOT));
+        try (var g = MDC.putCloseable("grantId", grantId); var a = MDC.putCloseable("accountId", key)) {
+            LOG.info("grantId={} accountId={} status={} iamWrites={} {}", grantId, key, status, writes, text);
         }
         return new AccountResult(key, status, Optional.ofNullable(roleArn), text, retry, writes);
     }

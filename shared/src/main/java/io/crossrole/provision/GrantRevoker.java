@@ -1,77 +1,77 @@
 package io.crossrole.provision;
 
-import io.crossrole.grant.GrantParser;
-import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.Grant;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
-import java.math.BigInteger;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a grant away everywhere: used when its record is deleted or expires (stream), and when the drift
- * check finds it expired before DynamoDB's TTL got to it.
+ * Takes a grant away everywhere it was applied, as its assignments record: used when its record is gone from the
+ * Grants table or expired (stream), and when the drift check finds it expired before DynamoDB's TTL got to it.
+ * What an event payload says the grant was never decides what is revoked.
  */
 public final class GrantRevoker {
     private static final Logger LOG = LoggerFactory.getLogger(GrantRevoker.class);
 
-    private final GrantParser parser;
     private final GrantProvisioner provisioner;
 
-    public GrantRevoker(GrantParser parser, GrantProvisioner provisioner) {
-        this.parser = parser;
+    public GrantRevoker(GrantProvisioner provisioner) {
         this.provisioner = provisioner;
     }
 
     /**
-     * Revokes the grant in every account and grantee where it was applied: the accounts and grantees of its
-     * assignments that are not REVOKED, plus those the record itself names.
+     * Revokes the grant in every account and grantee of its assignments that are not REVOKED.
      *
-     * @param image  the grant record as last known (may be invalid)
-     * @param prior  the grant's assignments
+     * @param prior the grant's assignments
      * @return true when a passing fault stopped part of the work
      */
-    public boolean revokeEverywhere(String grantId, Map<String, Object> image, List<Assignment> prior, String reason,
-                                     Optional<BigInteger> sequence) {
-        String imageRole = image.get("roleName") instanceof String s ? s : null;
-        Map<AccountId, String> accounts = new LinkedHashMap<>();
-        for (Assignment a : prior) {
-            if (a.isAccount() && a.status() != AssignmentStatus.REVOKED) {
-                a.roleName().or(() -> Optional.ofNullable(imageRole))
-                        .ifPresent(role -> accounts.put(AccountId.of(a.accountId()), role));
-            }
-        }
-        GrantValidation old = parser.parse(image);
-        if (imageRole != null) {
-            old.accountTargets().forEach(account -> accounts.putIfAbsent(account, imageRole));
-        }
-        Set<String> grantees = new LinkedHashSet<>();
-        prior.stream().filter(a -> a.accountId().startsWith(Assignment.GRANTEE_PREFIX) && a.status() != AssignmentStatus.REVOKED)
-                .forEach(a -> grantees.add(a.accountId().substring(Assignment.GRANTEE_PREFIX.length())));
-        old.grant().ifPresent(g -> g.granteeAttach().forEach(arn -> grantees.add(arn.toString())));
+    public boolean revokeEverywhere(String grantId, List<Assignment> prior, String reason) {
+        return revokeEverywhere(grantId, prior, reason, Map.of());
+    }
 
+    /**
+     * Revokes the grant of the Grants table (an expired one) everywhere its assignments say, and in the accounts it
+     * names: a grant expired before it was ever applied gets a REVOKED status there, saying so.
+     */
+    public boolean revokeEverywhere(Grant grant, List<Assignment> prior, String reason) {
+        Map<AccountId, String> named = new LinkedHashMap<>();
+        grant.accountTargets().forEach(account -> named.put(account, grant.roleName()));
+        return revokeEverywhere(grant.grantId(), prior, reason, named);
+    }
+
+    private boolean revokeEverywhere(String grantId, List<Assignment> prior, String reason, Map<AccountId, String> named) {
+        Map<AccountId, String> accounts = new LinkedHashMap<>();
         boolean retry = false;
-        for (String grantee : grantees) {
-            Optional<Arn> arn = Arn.parse(grantee);
-            if (arn.isPresent() && AccountId.isValid(arn.get().account())) {
-                retry |= provisioner.detachGrantee(grantId, arn.get(), reason, sequence).retry();
+        boolean any = false;
+        for (Assignment a : prior) {
+            if (a.status() == AssignmentStatus.REVOKED) {
+                continue;
+            }
+            if (a.accountId().startsWith(Assignment.GRANTEE_PREFIX)) {
+                Optional<Arn> arn = Arn.parse(a.accountId().substring(Assignment.GRANTEE_PREFIX.length()));
+                if (arn.isPresent() && AccountId.isValid(arn.get().account())) {
+                    any = true;
+                    retry |= provisioner.detachGrantee(grantId, arn.get(), reason).retry();
+                }
+            } else if (a.isAccount() && a.roleName().isPresent()) {
+                accounts.put(AccountId.of(a.accountId()), a.roleName().get());
             }
         }
+        named.forEach(accounts::putIfAbsent);
         for (Map.Entry<AccountId, String> e : accounts.entrySet()) {
-            retry |= provisioner.revoke(grantId, e.getValue(), e.getKey(), reason, sequence).retry();
+            any = true;
+            retry |= provisioner.revoke(grantId, e.getValue(), e.getKey(), reason).retry();
         }
-        if (accounts.isEmpty() && grantees.isEmpty()) {
+        if (!any) {
             LOG.info("grantId={} {}: it was applied nowhere, nothing to revoke", grantId, reason);
         }
         return retry;
     }
-
 }

@@ -3,6 +3,7 @@ package io.crossrole.role;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.grant.Grant;
+import io.crossrole.guardrail.GuardrailCheck;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;
@@ -11,6 +12,7 @@ import io.crossrole.policy.TrustPolicyBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +23,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The role a grant asks for in one owner account: a pure function of the grant.
+ * The role a grant asks for in one owner account: a pure function of the grant and the account (the account
+ * fills in a guardrail's {@code ${AccountId}} permissions boundary).
  *
  * <pre>{@code
- * DesiredRole desired = DesiredRole.of(grant);
- * desired.arn(Partition.AWS, AccountId.of("111111111111")); // arn:aws:iam::111111111111:role/UpdateApp
+ * DesiredRole desired = DesiredRole.of(grant, AccountId.of("111111111111"));
+ * desired.arn(Partition.AWS, AccountId.of("111111111111")); // arn:aws:iam::111111111111:role/crossrole-managed/UpdateApp
  * }</pre>
  */
 public record DesiredRole(
@@ -46,12 +49,12 @@ public record DesiredRole(
     private static final ObjectMapper CANONICAL_JSON = new ObjectMapper();
 
     public DesiredRole {
-        managedPolicyArns = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(managedPolicyArns));
-        inlinePolicies = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(inlinePolicies));
-        tags = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(tags));
+        managedPolicyArns = Collections.unmodifiableSortedSet(new TreeSet<>(managedPolicyArns));
+        inlinePolicies = Collections.unmodifiableSortedMap(new TreeMap<>(inlinePolicies));
+        tags = Collections.unmodifiableSortedMap(new TreeMap<>(tags));
     }
 
-    public static DesiredRole of(Grant grant) {
+    public static DesiredRole of(Grant grant, AccountId account) {
         String trust = TrustPolicyBuilder.builder()
                 .principals(grant.trustedPrincipals())
                 .externalId(grant.externalId().orElse(null))
@@ -65,7 +68,7 @@ public record DesiredRole(
         return new DesiredRole(grant.grantId(), grant.roleName(), grant.rolePath(), trust,
                 grant.description().orElse("Managed by Crossrole for grant " + grant.grantId()),
                 grant.maxSessionDuration().orElse(DEFAULT_MAX_SESSION),
-                grant.permissionsBoundaryArn(),
+                grant.permissionsBoundaryArn().map(b -> b.replace(GuardrailCheck.ACCOUNT_ID, account.value())),
                 new TreeSet<>(grant.managedPolicyArns()), inline, tags);
     }
 

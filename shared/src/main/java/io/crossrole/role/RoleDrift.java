@@ -18,6 +18,9 @@ import io.crossrole.role.RoleOperation.UpdateTrustPolicy;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -99,10 +102,18 @@ public final class RoleDrift {
         }
         have.stream().filter(p -> !want.contains(p) && !broken.contains(p))
                 .forEach(p -> out.add("trust policy trusts " + p + ", not in grant"));
-        String haveConditions = conditions(actual);
-        String wantConditions = conditions(desired);
-        if (!haveConditions.equals(wantConditions)) {
-            out.add("trust policy conditions are " + haveConditions + ", grant says " + wantConditions);
+        Map<String, Set<String>> haveConditions = conditions(actual);
+        Map<String, Set<String>> wantConditions = conditions(desired);
+        Set<String> keys = new TreeSet<>(haveConditions.keySet());
+        keys.addAll(wantConditions.keySet());
+        for (String key : keys) {
+            if (!haveConditions.containsKey(key)) {
+                out.add("trust policy lacks condition " + key + " from the grant");
+            } else if (!wantConditions.containsKey(key)) {
+                out.add("trust policy has condition " + key + ", not in grant");
+            } else if (!haveConditions.get(key).equals(wantConditions.get(key))) {
+                out.add("trust policy condition " + key + " has another value than the grant's (values are not shown)");
+            }
         }
         if (out.isEmpty()) {
             out.add("trust policy differs from the grant");
@@ -123,14 +134,19 @@ public final class RoleDrift {
         return out;
     }
 
-    private static String conditions(String policy) {
-        List<String> out = new ArrayList<>();
-        statements(policy).forEach(s -> {
-            if (s.has("Condition")) {
-                out.add(s.get("Condition").toString());
-            }
-        });
-        return out.isEmpty() ? "none" : String.join(" ", out);
+    /** Each condition as "operator key" with its values; the values are compared, never printed. */
+    private static Map<String, Set<String>> conditions(String policy) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        statements(policy).forEach(s -> s.path("Condition").fields().forEachRemaining(operator ->
+                operator.getValue().fields().forEachRemaining(key -> {
+                    Set<String> values = out.computeIfAbsent(operator.getKey() + " " + key.getKey(), k -> new TreeSet<>());
+                    if (key.getValue().isArray()) {
+                        key.getValue().forEach(v -> values.add(v.asText()));
+                    } else {
+                        values.add(key.getValue().asText());
+                    }
+                })));
+        return out;
     }
 
     private static List<JsonNode> statements(String policy) {

@@ -1,6 +1,9 @@
 package io.crossrole.role;
 
+import io.crossrole.policy.Redaction;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,7 +31,7 @@ public sealed interface RoleOperation {
     record UpdateTrustPolicy(String document) implements RoleOperation {
         @Override
         public String describe() {
-            return "update trust policy to " + document;
+            return "update trust policy to " + Redaction.conditionValues(document);
         }
 
         @Override
@@ -98,7 +101,7 @@ public sealed interface RoleOperation {
 
         @Override
         public String describe() {
-            return "tag " + new java.util.TreeMap<>(tags);
+            return "tag " + new TreeMap<>(tags);
         }
     }
 
@@ -109,7 +112,7 @@ public sealed interface RoleOperation {
 
         @Override
         public String describe() {
-            return "untag " + new java.util.TreeSet<>(keys);
+            return "untag " + new TreeSet<>(keys);
         }
     }
 

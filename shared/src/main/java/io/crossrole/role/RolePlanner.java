@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * does not own.
  *
  * <pre>{@code
- * PlanDecision decision = RolePlanner.reconcile(reader.read(iam, "UpdateApp"), DesiredRole.of(grant));
+ * PlanDecision decision = RolePlanner.reconcile(reader.read(iam, "UpdateApp", false), DesiredRole.of(grant, account));
  * }</pre>
  */
 public final class RolePlanner {

@@ -1,6 +1,5 @@
 package io.crossrole.store;
 
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -8,9 +7,6 @@ import java.util.Optional;
  * The status of one grant in one account, as kept in the Assignments table (keys {@code grantId},
  * {@code accountId}). {@code accountId} is an account ID, or for grant-level records a marker such as
  * {@code #grant} or a target ID ({@code ou-…}) or {@code grantee#ARN}.
- *
- * @param sourceSequence the stream sequence number of the event that produced this result: an older event
- *                       never overwrites a newer one
  */
 public record Assignment(
         String grantId,
@@ -21,8 +17,7 @@ public record Assignment(
         Optional<String> desiredHash,
         String message,
         long attempts,
-        Instant updatedAt,
-        Optional<BigInteger> sourceSequence) {
+        Instant updatedAt) {
 
     /** The key used for problems with a grant that cannot be tied to any account. */
     public static final String GRANT_LEVEL = "#grant";

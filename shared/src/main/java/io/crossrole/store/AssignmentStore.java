@@ -2,7 +2,6 @@ package io.crossrole.store;
 
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,16 +11,15 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * Reads and writes assignment statuses. Writes are conditional on the stream sequence number, so that an
- * older event redelivered after a newer one was handled never overwrites the newer result.
+ * Reads and writes assignment statuses. A status says what was found and done the last time the grant was
+ * brought to an account; it is never a reason to skip work on the grant as the table holds it now.
  *
  * <pre>{@code
  * store.record(new AssignmentStore.Update("prod-updateapp", "111111111111", AssignmentStatus.PROVISIONED,
- *         "UpdateApp", roleArn, hash, "role matches the grant"), Optional.of(sequence));
+ *         "UpdateApp", roleArn, hash, "role matches the grant"));
  * }</pre>
  */
 public final class AssignmentStore {
@@ -43,10 +41,7 @@ public final class AssignmentStore {
                          String desiredHash, String message) {
     }
 
-    /**
-     * @return false when a newer event's result is already stored (nothing was written)
-     */
-    public boolean record(Update u, Optional<BigInteger> sequence) {
+    public void record(Update u) {
         Map<String, AttributeValue> values = new HashMap<>();
         StringBuilder set = new StringBuilder("SET #status = :status, #message = :message, updatedAt = :now");
         values.put(":status", s(u.status().name()));
@@ -56,25 +51,15 @@ public final class AssignmentStore {
         optionalSet(set, values, "roleName", u.roleName());
         optionalSet(set, values, "roleArn", u.roleArn());
         optionalSet(set, values, "desiredHash", u.desiredHash());
-        String condition = null;
-        if (sequence.isPresent()) {
-            set.append(", sourceSequence = :seq");
-            values.put(":seq", n(sequence.get().toString()));
-            condition = "attribute_not_exists(sourceSequence) OR sourceSequence <= :seq";
-        }
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(table)
                 .key(Map.of("grantId", s(u.grantId()), "accountId", s(u.accountId())))
                 .updateExpression(set + " ADD attempts :one")
-                .conditionExpression(condition)
                 .expressionAttributeNames(Map.of("#status", "status", "#message", "message"))
                 .expressionAttributeValues(values)
                 .build();
         try {
             dynamo.updateItem(request);
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
         } catch (RuntimeException e) {
             throw new ProvisioningException("cannot record status in " + table + ": " + AwsFailures.message(e),
                     AwsFailures.isRetryable(e), e);
@@ -125,8 +110,7 @@ public final class AssignmentStore {
                 str(item, "desiredHash"),
                 str(item, "message").orElse(""),
                 Optional.ofNullable(item.get("attempts")).map(a -> Long.parseLong(a.n())).orElse(0L),
-                str(item, "updatedAt").map(Instant::parse).orElse(Instant.EPOCH),
-                Optional.ofNullable(item.get("sourceSequence")).map(a -> new BigInteger(a.n())));
+                str(item, "updatedAt").map(Instant::parse).orElse(Instant.EPOCH));
     }
 
     private static Optional<String> str(Map<String, AttributeValue> item, String name) {

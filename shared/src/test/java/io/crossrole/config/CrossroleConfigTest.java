@@ -143,4 +143,23 @@ class CrossroleConfigTest {
                 .hasMessageContaining("MEMBER_ROLE_NAME must be a role name")
                 .hasMessageContaining("AWS_ENDPOINT_URL is not a URL");
     }
+
+    @Test
+    void from_whenGuardrailsAndManagedPathAreUnset_usesTheSafeDefaults() {
+        CrossroleConfig config = CrossroleConfig.from(env());
+
+        assertThat(config.guardrails()).isEqualTo(io.crossrole.guardrail.Guardrails.DEFAULT);
+        assertThat(config.managedRolePath()).isEqualTo("/crossrole-managed/");
+        assertThat(config.crossroleAccountId()).isEmpty();
+    }
+
+    @Test
+    void from_whenGuardrailsManagedPathAndAccountAreMalformed_namesEachVariable() {
+        assertThatThrownBy(() -> CrossroleConfig.from(env("CROSSROLE_GUARDRAILS", "{\"allowEverything\": true}",
+                "MANAGED_ROLE_PATH", "/team*/", "CROSSROLE_ACCOUNT_ID", "123")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("CROSSROLE_GUARDRAILS: guardrails: unknown key 'allowEverything'")
+                .hasMessageContaining("MANAGED_ROLE_PATH must be / or /a/b/")
+                .hasMessageContaining("CROSSROLE_ACCOUNT_ID must be a 12-digit account ID, got '123'");
+    }
 }

@@ -203,6 +203,37 @@ class GrantParserTest {
         assertThat(grant.tags()).isEmpty();
     }
 
+    @Test
+    void parse_whenAManagedPathIsSet_rolesWithoutAPathLiveUnderIt() {
+        Grant grant = valid(new GrantParser(Partition.AWS, Limits.DEFAULT, "/crossrole-managed/").parse(baseRecord()));
+
+        assertThat(grant.rolePath()).isEqualTo("/crossrole-managed/");
+    }
+
+    @Test
+    void parse_whenAManagedPathIsSet_acceptsAPathBelowItAndRefusesOneOutside() {
+        GrantParser confined = new GrantParser(Partition.AWS, Limits.DEFAULT, "/crossrole-managed/");
+        Map<String, Object> below = baseRecord();
+        below.put("rolePath", "/crossrole-managed/team/");
+        Map<String, Object> outside = baseRecord();
+        outside.put("rolePath", "/crossrole/");
+
+        assertThat(valid(confined.parse(below)).rolePath()).isEqualTo("/crossrole-managed/team/");
+        assertThat(confined.parse(outside).problems()).extracting(Problem::toString).containsExactly(
+                "rolePath: must be /crossrole-managed/ or below it (ManagedRolePath: Crossrole creates roles only there, so that"
+                        + " IAM can confine it to them); got '/crossrole/'");
+    }
+
+    @Test
+    void parse_whenTheExternalIdIsMalformed_neverRepeatsItsValue() {
+        Map<String, Object> raw = baseRecord();
+        raw.put("externalId", "secret value with spaces");
+
+        GrantValidation validation = PARSER.parse(raw);
+
+        assertThat(validation.summary()).contains("externalId: ").doesNotContain("secret value");
+    }
+
     // ---------------------------------------------------------------- many problems at once
 
     @Test
@@ -358,7 +389,10 @@ class GrantParserTest {
                 // role name and path
                 c("roleName 65 characters", set("roleName", "R".repeat(65)), "roleName", "must be 1–64 characters"),
                 c("roleName with a slash", set("roleName", "ops/UpdateApp"), "roleName", "got 'ops/UpdateApp'"),
-                c("rolePath without slashes", set("rolePath", "crossrole"), "rolePath", "must be '/' or start and end with '/'"),
+                c("rolePath without slashes", set("rolePath", "crossrole"), "rolePath", "must be '/' or /a/b/"),
+                c("rolePath with a wildcard", set("rolePath", "/team*/"), "rolePath", "got '/team*/'"),
+                c("tag key empty", set("tags", Map.of("", "v")), "tags.", "tag keys are 1–128 characters; got 0"),
+                c("rolePath with a question mark", set("rolePath", "/te?m/"), "rolePath", "got '/te?m/'"),
                 c("rolePath with double slash", set("rolePath", "/a//b/"), "rolePath", "got '/a//b/'"),
                 // targets
                 c("target a number", set("targets", list(new BigDecimal("111111111111"))), "targets[0]",
@@ -433,7 +467,8 @@ class GrantParserTest {
                 // external ID
                 c("externalId 1 character", set("externalId", "x"), "externalId", "must be 2–1224 characters"),
                 c("externalId 1225 characters", set("externalId", "x".repeat(1225)), "externalId", "must be 2–1224 characters"),
-                c("externalId bad characters", set("externalId", "id with spaces"), "externalId", "got 'id with spaces'"),
+                c("externalId bad characters, the value never repeated", set("externalId", "id with spaces"), "externalId",
+                        "got 14 characters (the value is not repeated here"),
                 c("requireMfa a string", set("requireMfa", "true"), "requireMfa", "must be true or false; got a string"),
                 // tags
                 c("49 tags", set("tags", tags(49)), "tags", "has 49 tags; a role holds 50 and Crossrole uses 2, so at most 48"),

@@ -3,6 +3,7 @@ package io.crossrole.role;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crossrole.grant.Grant;
+import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
 import io.crossrole.model.Principal;
 import io.crossrole.model.Target;
@@ -17,7 +18,7 @@ class RoleDriftTest {
     private static final DesiredRole DESIRED = DesiredRole.of(Grant.builder().grantId("g").roleName("UpdateApp")
             .addTarget(Target.parse("111111111111"))
             .addTrustedPrincipal(Principal.parse("arn:aws:iam::222222222222:role/deployer", Partition.AWS))
-            .requireMfa(true).build());
+            .requireMfa(true).build(), AccountId.of("111111111111"));
 
     private static ActualRole actual(String trust, Map<String, String> tags, Set<String> managed, int maxSession) {
         return new ActualRole("UpdateApp", "/", "AROAEXAMPLE", "arn:aws:iam::111111111111:role/UpdateApp", trust,
@@ -57,6 +58,20 @@ class RoleDriftTest {
                 "max session is 7200 s, grant says 3600 s",
                 "attached arn:aws:iam::aws:policy/AdministratorAccess not in grant",
                 "tag owner=bob not in grant");
+    }
+
+    @Test
+    void describe_whenTheExternalIdWasChangedByHand_namesTheConditionButNeitherValue() {
+        DesiredRole withExternalId = DesiredRole.of(Grant.builder().grantId("g").roleName("UpdateApp")
+                .addTarget(Target.parse("111111111111")).addTrustedPrincipal(Principal.parse("444455556666", Partition.AWS))
+                .externalId("Unique-3rd-party-ID-12345").build(), AccountId.of("111111111111"));
+        String trust = withExternalId.trustPolicy().replace("Unique-3rd-party-ID-12345", "attacker-chosen-id");
+
+        List<String> drift = RoleDrift.describe(actual(trust, withExternalId.tags(), Set.of(), 3600), withExternalId);
+
+        assertThat(drift).containsExactly("trust policy condition StringEquals sts:ExternalId has another value than the grant's"
+                + " (values are not shown)");
+        assertThat(String.join(" ", drift)).doesNotContain("Unique-3rd-party-ID-12345").doesNotContain("attacker-chosen-id");
     }
 
     @Test

@@ -49,9 +49,9 @@ class RolePlannerTest {
     @Test
     void hash_whenTagsDifferOnlyInWhereTheEqualsSignFalls_differs() {
         DesiredRole a = DesiredRole.of(Grant.builder().grantId(GRANT_ID).roleName("R").addTarget(Target.parse("111111111111"))
-                .addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).putTag("k=v", "x").build());
+                .addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).putTag("k=v", "x").build(), AccountId.of("111111111111"));
         DesiredRole b = DesiredRole.of(Grant.builder().grantId(GRANT_ID).roleName("R").addTarget(Target.parse("111111111111"))
-                .addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).putTag("k", "v=x").build());
+                .addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).putTag("k", "v=x").build(), AccountId.of("111111111111"));
 
         assertThat(a.hash()).isNotEqualTo(b.hash());
     }
@@ -76,7 +76,7 @@ class RolePlannerTest {
     }
 
     private static DesiredRole desired() {
-        return DesiredRole.of(grantBuilder().build());
+        return DesiredRole.of(grantBuilder().build(), AccountId.of("111111111111"));
     }
 
     /** The role exactly as IAM would report it after Crossrole created it for {@link #desired()}. */
@@ -151,7 +151,7 @@ class RolePlannerTest {
     @Test
     void reconcile_whenRoleIsAbsentAndGrantHasNoPolicies_onlyCreates() {
         DesiredRole desired = DesiredRole.of(Grant.builder().grantId(GRANT_ID).roleName("Bare")
-                .addTarget(Target.parse("111111111111")).addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).build());
+                .addTarget(Target.parse("111111111111")).addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).build(), AccountId.of("111111111111"));
 
         assertThat(apply(RolePlanner.reconcile(Optional.empty(), desired))).containsExactly(new CreateRole(desired));
     }
@@ -201,7 +201,7 @@ class RolePlannerTest {
     @Test
     void reconcile_whenTrustLacksMfaCondition_onlyUpdatesTrustPolicy() {
         DesiredRole desired = desired();
-        String withoutMfa = DesiredRole.of(grantBuilder().requireMfa(false).build()).trustPolicy();
+        String withoutMfa = DesiredRole.of(grantBuilder().requireMfa(false).build(), AccountId.of("111111111111")).trustPolicy();
 
         assertThat(plan(mirror(desired).withTrust(withoutMfa), desired))
                 .containsExactly(new UpdateTrustPolicy(desired.trustPolicy()));
@@ -257,7 +257,7 @@ class RolePlannerTest {
 
     @Test
     void reconcile_whenBoundaryIsRemovedFromGrant_deletesBoundary() {
-        DesiredRole desired = DesiredRole.of(grantBuilder().permissionsBoundaryArn(null).build());
+        DesiredRole desired = DesiredRole.of(grantBuilder().permissionsBoundaryArn(null).build(), AccountId.of("111111111111"));
         Actual actual = mirror(desired).withBoundary(Optional.of(BOUNDARY));
 
         assertThat(plan(actual, desired)).containsExactly(new DeletePermissionsBoundary());
@@ -295,7 +295,7 @@ class RolePlannerTest {
 
     @Test
     void reconcile_whenGrantDropsItsInlinePolicy_deletesIt() {
-        DesiredRole desired = DesiredRole.of(grantBuilder().inlinePolicy(null).build());
+        DesiredRole desired = DesiredRole.of(grantBuilder().inlinePolicy(null).build(), AccountId.of("111111111111"));
         Actual actual = mirror(desired);
         actual.inline().put(INLINE_NAME, INLINE);
 
@@ -362,7 +362,7 @@ class RolePlannerTest {
 
     @Test
     void reconcile_whenTagsChangedAddedAndRemoved_tagsThenUntags() {
-        DesiredRole desired = DesiredRole.of(grantBuilder().putTag("env", "prod").build());
+        DesiredRole desired = DesiredRole.of(grantBuilder().putTag("env", "prod").build(), AccountId.of("111111111111"));
         Actual actual = mirror(desired);
         actual.tags().remove("env");
         actual.tags().put("team", "old");
@@ -503,7 +503,7 @@ class RolePlannerTest {
 
     @Test
     void revoke_whenManagedRoleHasNothingAttached_onlyDeletesRole() {
-        DesiredRole bare = DesiredRole.of(grantBuilder().inlinePolicy(null).build());
+        DesiredRole bare = DesiredRole.of(grantBuilder().inlinePolicy(null).build(), AccountId.of("111111111111"));
         Actual actual = mirror(bare);
         actual.managed().clear();
 
@@ -553,7 +553,7 @@ class RolePlannerTest {
 
     @Test
     void desiredRoleOf_whenGrantHasNoDescriptionOrSession_usesDefaults() {
-        DesiredRole d = DesiredRole.of(grantBuilder().description(null).maxSessionDuration(null).build());
+        DesiredRole d = DesiredRole.of(grantBuilder().description(null).maxSessionDuration(null).build(), AccountId.of("111111111111"));
 
         assertThat(d.description()).isEqualTo("Managed by Crossrole for grant prod-updateapp");
         assertThat(d.maxSessionDuration()).isEqualTo(3600);
@@ -561,23 +561,23 @@ class RolePlannerTest {
 
     @Test
     void desiredRoleOf_whenGrantTagsClaimOwnershipKeys_ownershipTagsWin() {
-        DesiredRole d = DesiredRole.of(grantBuilder().putTag(Ownership.GRANT_ID, "forged").build());
+        DesiredRole d = DesiredRole.of(grantBuilder().putTag(Ownership.GRANT_ID, "forged").build(), AccountId.of("111111111111"));
 
         assertThat(d.tags()).containsEntry(Ownership.GRANT_ID, GRANT_ID);
     }
 
     @Test
     void hash_whenGrantsAreEqual_isEqual() {
-        String one = DesiredRole.of(grantBuilder().build()).hash();
-        String two = DesiredRole.of(grantBuilder().build()).hash();
+        String one = DesiredRole.of(grantBuilder().build(), AccountId.of("111111111111")).hash();
+        String two = DesiredRole.of(grantBuilder().build(), AccountId.of("111111111111")).hash();
 
         assertThat(one).isEqualTo(two).hasSize(32).matches("[0-9a-f]{32}");
     }
 
     @Test
     void hash_whenOnlyTargetsOrGranteeSideDiffer_isEqual() {
-        String one = DesiredRole.of(grantBuilder().build()).hash();
-        String two = DesiredRole.of(grantBuilder().addTarget(Target.parse("ou-ab12-cdef3456")).build()).hash();
+        String one = DesiredRole.of(grantBuilder().build(), AccountId.of("111111111111")).hash();
+        String two = DesiredRole.of(grantBuilder().addTarget(Target.parse("ou-ab12-cdef3456")).build(), AccountId.of("111111111111")).hash();
 
         assertThat(two).isEqualTo(one);
     }
@@ -617,8 +617,8 @@ class RolePlannerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("changedGrants")
     void hash_whenAnyFieldDiffers_isDifferent(String field, UnaryOperator<Grant.Builder> change) {
-        DesiredRole base = DesiredRole.of(grantBuilder().build());
-        DesiredRole changed = DesiredRole.of(change.apply(grantBuilder()).build());
+        DesiredRole base = DesiredRole.of(grantBuilder().build(), AccountId.of("111111111111"));
+        DesiredRole changed = DesiredRole.of(change.apply(grantBuilder()).build(), AccountId.of("111111111111"));
         assertThat(changed).as("the change to %s must reach the desired role", field).isNotEqualTo(base);
 
         assertThat(changed.hash()).isNotEqualTo(base.hash());

@@ -11,6 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.AlreadyInOrganizationException;
+import software.amazon.awssdk.services.organizations.model.OrganizationFeatureSet;
 
 /**
  * A running AWS emulator: the one named by {@code AWS_ENDPOINT_URL}, else LocalStack in Docker, else a moto
@@ -19,6 +25,13 @@ import java.util.Map;
 public final class Emulator implements AutoCloseable {
     public static final String LOCALSTACK_IMAGE = "localstack/localstack:3.8.1";
     public static final String REGION = "us-east-1";
+    /**
+     * The guardrails tests run under unless they set their own: every default, but accounts outside the organization
+     * may be trusted without an external ID. moto gives the accounts it creates random IDs, so the fixed accounts most
+     * tests use (111111111111, 222222222222, ...) are outside the emulator's organization. The guardrail tests run under
+     * the defaults, with accounts the emulator's organization really holds.
+     */
+    public static final String FIXTURE_GUARDRAILS = "{\"trustedExternalAccounts\": [\"*\"], \"externalAccountsRequireExternalId\": false}";
 
     private final URI endpoint;
     private final String kind;
@@ -50,7 +63,18 @@ public final class Emulator implements AutoCloseable {
         env.put("GRANT_TARGETS_TABLE", grantTargetsTable);
         env.put("NEW_ACCOUNT_READY_SECONDS", "0");
         env.put("ASSUME_ROLE_RETRY_SECONDS", "0");
+        env.put("CROSSROLE_GUARDRAILS", FIXTURE_GUARDRAILS);
         return env;
+    }
+
+    /** Creates the emulator's organization (management account 123456789012) unless it exists. */
+    public void createOrganization() {
+        try (OrganizationsClient org = OrganizationsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build()) {
+            org.createOrganization(r -> r.featureSet(OrganizationFeatureSet.ALL));
+        } catch (AlreadyInOrganizationException e) {
+            // made already
+        }
     }
 
     /** Forgets every resource; moto and LocalStack both offer it. */

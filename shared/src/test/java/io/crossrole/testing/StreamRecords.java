@@ -9,9 +9,12 @@ import io.crossrole.grant.GrantImages;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Builds Grants-table stream events, in the shape Lambda delivers them, from grant files: what the table's
@@ -34,6 +37,27 @@ public final class StreamRecords {
 
     public static DynamodbEvent remove(String oldJson) {
         return event("REMOVE", oldJson, null);
+    }
+
+    /**
+     * Makes the Grants table hold what a stream batch says it held when its records were written (the last image of
+     * each grant; a REMOVE deletes it), as a real stream's table would: the functions act on the table, not the event.
+     */
+    public static DynamodbEvent sync(DynamoDbClient dynamo, String table, DynamodbEvent event) {
+        Map<String, Map<String, AttributeValue>> last = new LinkedHashMap<>();
+        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
+            String id = record.getDynamodb().getKeys().get("grantId").getS();
+            last.put(id, "REMOVE".equals(record.getEventName()) ? null
+                    : GrantImages.toItem(GrantImages.fromStreamImage(record.getDynamodb().getNewImage())));
+        }
+        last.forEach((id, item) -> {
+            if (item == null) {
+                dynamo.deleteItem(r -> r.tableName(table).key(Map.of("grantId", AttributeValue.fromS(id))));
+            } else {
+                dynamo.putItem(r -> r.tableName(table).item(item));
+            }
+        });
+        return event;
     }
 
     /** The Lambda event's JSON text, as `crossrole invoke` reads it from a file. */

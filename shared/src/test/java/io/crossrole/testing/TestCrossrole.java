@@ -19,7 +19,10 @@ import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.Credentials;
@@ -28,10 +31,17 @@ import software.amazon.awssdk.services.sts.model.Credentials;
  * Crossrole wired against an emulator as a Lambda function would be, with every call recorded by
  * {@link #calls()}; plus an independent "observer" view of IAM and the Assignments table for assertions
  * (its calls are not recorded).
+ *
+ * <p>The emulator's organization is created (management account 123456789012, which is also the account Crossrole
+ * runs in). Unless a test sets {@code CROSSROLE_GUARDRAILS} itself, it runs under {@link Emulator#FIXTURE_GUARDRAILS}.
  */
 public final class TestCrossrole implements AutoCloseable {
+    /** The managed role path every role is created under (the default of MANAGED_ROLE_PATH). */
+    public static final String PATH = CrossroleConfig.DEFAULT_MANAGED_ROLE_PATH;
+
     private final Emulator emulator;
     private final AwsCalls calls = new AwsCalls();
+    private final Map<String, String> env;
     private final CrossroleConfig config;
     private final AwsClientFactory clients;
     private final DynamoDbClient observerDynamo;
@@ -41,15 +51,42 @@ public final class TestCrossrole implements AutoCloseable {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix, "GrantTargets-" + suffix));
         env.putAll(extraEnv);
+        this.env = Map.copyOf(env);
         this.config = CrossroleConfig.from(env);
         this.clients = AwsClientFactory.create(config, List.of(calls));
         this.observerDynamo = DynamoDbClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
         TestTables.create(observerDynamo, config.grantsTable(), config.assignmentsTable(), config.grantTargetsTable());
+        emulator.createOrganization();
+    }
+
+    /** The emulator organization's root ID. */
+    public String root() {
+        try (OrganizationsClient org = observerOrganizations()) {
+            return org.listRoots().roots().get(0).id();
+        }
+    }
+
+    /**
+     * Makes the Grants table hold what a stream batch says it held when its records were written (the last image of
+     * each grant; a REMOVE deletes it), as a real stream's table would: the functions act on the table, not the event.
+     */
+    public DynamodbEvent sync(DynamodbEvent event) {
+        return StreamRecords.sync(observerDynamo, config.grantsTable(), event);
+    }
+
+    /** Deletes a grant record, as `aws dynamodb delete-item` would. */
+    public void deleteGrant(String grantId) {
+        observerDynamo.deleteItem(r -> r.tableName(config.grantsTable()).key(Map.of("grantId", AttributeValue.fromS(grantId))));
     }
 
     public CrossroleConfig config() {
         return config;
+    }
+
+    /** The environment this instance's Crossrole runs with (what a function started for the test should get too). */
+    public Map<String, String> environment() {
+        return env;
     }
 
     public AwsCalls calls() {
@@ -71,8 +108,8 @@ public final class TestCrossrole implements AutoCloseable {
     }
 
     /** An Organizations client for arranging the organization (its calls are not recorded). */
-    public software.amazon.awssdk.services.organizations.OrganizationsClient observerOrganizations() {
-        return software.amazon.awssdk.services.organizations.OrganizationsClient.builder().endpointOverride(emulator.endpoint())
+    public OrganizationsClient observerOrganizations() {
+        return OrganizationsClient.builder().endpointOverride(emulator.endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
     }
@@ -102,10 +139,9 @@ public final class TestCrossrole implements AutoCloseable {
 
     /** The drift run on this instance's tables with extra settings (DRIFT_MODE, ...), its calls recorded with the others. */
     public io.crossrole.drift.DriftRun driftRun(Map<String, String> settings, Clock clock) {
-        Map<String, String> env = new HashMap<>(emulator.environment(config.grantsTable(), config.assignmentsTable(),
-                config.grantTargetsTable()));
-        env.putAll(settings);
-        CrossroleConfig tuned = CrossroleConfig.from(env);
+        Map<String, String> tunedEnv = new HashMap<>(env);
+        tunedEnv.putAll(settings);
+        CrossroleConfig tuned = CrossroleConfig.from(tunedEnv);
         return io.crossrole.drift.DriftRun.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-drift-check",
                 noSleepBackoff(), clock);
     }
@@ -133,7 +169,6 @@ public final class TestCrossrole implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no assignment " + grantId + "/" + accountId + " in " + assignments(grantId)));
     }
 
-    /** An IAM client acting inside {@code account}, made outside Crossrole's clients. */
     /** The names of the roles in an account, sorted, without the member role Crossrole reaches it through. */
     public List<String> roleNames(String account) {
         try (IamClient iam = observerIam(account)) {
@@ -142,6 +177,7 @@ public final class TestCrossrole implements AutoCloseable {
         }
     }
 
+    /** An IAM client acting inside {@code account}, made outside Crossrole's clients. */
     public IamClient observerIam(String account) {
         StsClient sts = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();

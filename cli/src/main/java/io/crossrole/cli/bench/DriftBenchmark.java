@@ -109,7 +109,7 @@ public final class DriftBenchmark {
                 Map<String, Object> raw = GrantImages.fromJson(json);
                 dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(raw)));
                 Grant grant = parser.parse(raw).grant().orElseThrow();
-                ids.parallelStream().forEach(account -> provisioner.apply(grant, AccountId.of(account), Optional.empty()));
+                ids.parallelStream().forEach(account -> provisioner.apply(grant, AccountId.of(account)));
             }
         }
     }

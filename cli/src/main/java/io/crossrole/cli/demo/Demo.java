@@ -12,6 +12,7 @@ import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.role.ActualRole;
@@ -48,6 +49,10 @@ import software.amazon.awssdk.services.organizations.model.CreateAccountState;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String THIRD_PARTY = "444455556666";
+    /** The emulator's organization's management account (moto's default account). */
+    private static final String MANAGEMENT = "123456789012";
+    /** Every default guardrail, but the auditing firm outside the organization may be trusted (with an external ID). */
+    private static final String GUARDRAILS = "{\"trustedExternalAccounts\": [\"" + THIRD_PARTY + "\"]}";
 
     private final Path repo;
     private final PrintStream out;
@@ -76,10 +81,17 @@ public final class Demo {
         boolean verbose = List.of(args).contains("--verbose");
         long started = System.nanoTime();
         step("Starting an AWS emulator (moto server) with the tables and queues template.yaml declares");
-        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of("AWS_ACCESS_KEY_ID", "demo", "AWS_SECRET_ACCESS_KEY", "demo"))) {
+        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of("AWS_ACCESS_KEY_ID", "demo", "AWS_SECRET_ACCESS_KEY", "demo",
+                "CROSSROLE_GUARDRAILS", GUARDRAILS))) {
             CrossroleConfig config = local.config();
             out.println("  " + local.endpoint() + ": " + config.grantsTable() + ", " + config.assignmentsTable() + ", "
                     + config.grantTargetsTable());
+            out.println("  guardrails (CROSSROLE_GUARDRAILS): " + GUARDRAILS + "; everything else at its safe default:");
+            out.println("    no account outside the organization but " + THIRD_PARTY + " (and that one only with an external ID);");
+            out.println("    none of " + config.guardrails().forbiddenManagedPolicies().size()
+                    + " administrator and IAM/Organizations-write managed policies;");
+            out.println("    no inline Allow of " + config.guardrails().forbiddenActions().stream().map(Object::toString).toList() + ";");
+            out.println("    never the management account or Crossrole's own; roles only under " + config.managedRolePath());
             try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
                  DynamoDbClient dynamo = clients.dynamoDb();
                  OrganizationsClient org = clients.organizations();
@@ -105,8 +117,8 @@ public final class Demo {
         String dev = createAccount(org, "dev", root, root);
         String prod = createAccount(org, "prod", root, workloads);
         out.println("  root = " + root + ", Workloads = " + workloads);
-        out.println("  dev  = " + dev + "\n  prod = " + prod + " (in Workloads)\n  (third party " + THIRD_PARTY
-                + " is outside the organization)");
+        out.println("  dev  = " + dev + "\n  prod = " + prod + " (in Workloads)\n  management account = " + MANAGEMENT
+                + "\n  (third party " + THIRD_PARTY + " is outside the organization)");
 
         String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
 
@@ -122,9 +134,10 @@ public final class Demo {
         ByteArrayOutputStream functionLogs = new ByteArrayOutputStream();
         try (LocalLambda function = new LocalFunctions(repo, template, env, verbose ? err : functionLogs).start("GrantStreamFunction")) {
             StreamEvents stream = new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region());
-            GrantParser parser = new GrantParser(config.partition(), config.limits());
+            GrantReview review = new GrantReview(new GrantParser(config.partition(), config.limits(), config.managedRolePath()),
+                    config.guardrails());
 
-            step("Writing four grant records");
+            step("Writing five grant records (one breaks IAM's rules, one the guardrails)");
             String updateApp = """
                     {"grantId": "prod-updateapp", "roleName": "UpdateApp", "targets": ["%s"],
                      "trustedPrincipals": ["%s"], "requireMfa": true, "maxSessionDuration": 3600,
@@ -149,10 +162,14 @@ public final class Demo {
                      "trustedPrincipals": ["arn:aws:iam::%s:role/auditor"],
                      "managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
                      "description": "Every account of the organization, for the dev auditor role"}""".formatted(root, dev);
-            for (String grant : List.of(updateApp, vendor, orgReadOnly, broken)) {
+            String adminEverywhere = """
+                    {"grantId": "admin-everywhere", "roleName": "BreakGlassAdmin", "targets": ["%s", "%s"],
+                     "trustedPrincipals": ["%s"], "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+                     "description": "What a careless or malicious grant writer might ask for"}""".formatted(prod, MANAGEMENT, dev);
+            for (String grant : List.of(updateApp, vendor, orgReadOnly, broken, adminEverywhere)) {
                 Map<String, Object> raw = GrantImages.fromJson(grant);
-                GrantValidation v = parser.parse(raw);
-                out.printf("  put %-16s %s%n", raw.get("grantId"), v.isValid() ? "(valid)" : "(invalid: the function will refuse it)");
+                GrantValidation v = review.document(raw);
+                out.printf("  put %-16s %s%n", raw.get("grantId"), v.isValid() ? "" : "(refused before any write: " + v.summary() + ")");
                 dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(raw)));
             }
             deliver(stream, function);
@@ -169,6 +186,11 @@ public final class Demo {
             expect(store, "broken", prod, AssignmentStatus.FAILED);
             expect(store, "org-readonly", dev, AssignmentStatus.PROVISIONED);
             expect(store, "org-readonly", prod, AssignmentStatus.PROVISIONED);
+            expect(store, "admin-everywhere", prod, AssignmentStatus.FAILED);
+            expectMessage(store, "admin-everywhere", prod, "guardrail forbiddenManagedPolicies", "guardrail protectedTargets");
+            if (roleNames(access, prod).contains("BreakGlassAdmin")) {
+                wrong.add("the refused grant admin-everywhere reached IAM in prod");
+            }
 
             step("Delivering the same records again (a replay): nothing is written");
             String before = roleState(access, prod);
@@ -329,6 +351,20 @@ public final class Demo {
         if (a.isEmpty() || a.get().status() != status) {
             wrong.add(grantId + " in " + account + " should be " + status + " but is " + a.map(x -> x.status() + ": " + x.message()).orElse("missing"));
         }
+    }
+
+    private void expectMessage(AssignmentStore store, String grantId, String account, String... parts) {
+        String message = store.forGrant(grantId).stream().filter(x -> x.accountId().equals(account)).findFirst()
+                .map(Assignment::message).orElse("");
+        for (String part : parts) {
+            if (!message.contains(part)) {
+                wrong.add(grantId + " in " + account + ": the status should name '" + part + "' but says: " + message);
+            }
+        }
+    }
+
+    private static List<String> roleNames(AccountAccess access, String account) {
+        return access.iam(AccountId.of(account)).listRoles().roles().stream().map(r -> r.roleName()).toList();
     }
 
     private String roleState(AccountAccess access, String account) {

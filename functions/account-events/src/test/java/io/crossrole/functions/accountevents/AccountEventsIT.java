@@ -47,7 +47,6 @@ class AccountEventsIT {
         // Backoff never sleeps in these tests: a 60 s window means up to 64 quick attempts.
         crossrole = new TestCrossrole(emulator, Map.of("NEW_ACCOUNT_READY_SECONDS", "60"));
         org = crossrole.observerOrganizations();
-        org.createOrganization(r -> r.featureSet("ALL"));
         root = org.listRoots().roots().get(0).id();
         workloads = org.createOrganizationalUnit(r -> r.parentId(root).name("Workloads")).organizationalUnit().id();
         prod = org.createOrganizationalUnit(r -> r.parentId(workloads).name("Prod")).organizationalUnit().id();
@@ -206,6 +205,11 @@ class AccountEventsIT {
     @ValueSource(strings = {"account-events/remove-account.json", "account-events/close-account.json",
             "account-events/account-departed-organization.json"})
     void departures_markTheAccountsAssignmentsRevokedWithoutReachingIt(String file) {
+        if (file.contains("close")) {
+            org.closeAccount(r -> r.accountId(existing));
+        } else {
+            org.removeAccountFromOrganization(r -> r.accountId(existing));
+        }
         crossrole.calls().clear();
 
         Map<String, Object> out = invoke(file, existing);
@@ -216,6 +220,21 @@ class AccountEventsIT {
         Assignment a = crossrole.assignment("org-audit", existing);
         assertThat(a.status()).isEqualTo(AssignmentStatus.REVOKED);
         assertThat(a.message()).contains("no longer reaches the account");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"account-events/remove-account.json", "account-events/close-account.json",
+            "account-events/account-departed-organization.json"})
+    void departureThatOrganizationsDoesNotConfirm_revokesNothing(String file) {
+        crossrole.calls().clear();
+
+        Map<String, Object> out = invoke(file, existing);
+
+        assertThat(String.valueOf(out.get("ignored"))).contains("still lists account " + existing + " as ACTIVE")
+                .contains("not confirmed");
+        assertThat(crossrole.calls().iamWrites()).isEmpty();
+        assertThat(crossrole.calls().count("Sts:AssumeRole")).isZero();
+        assertThat(crossrole.assignment("org-audit", existing).status()).isEqualTo(AssignmentStatus.PROVISIONED);
     }
 
     @ParameterizedTest

@@ -43,7 +43,6 @@ class DriftCoverageIT {
         crossrole = new TestCrossrole(emulator, Map.of());
         String workloads;
         try (OrganizationsClient org = crossrole.observerOrganizations()) {
-            org.createOrganization(r -> r.featureSet("ALL"));
             String root = org.listRoots().roots().get(0).id();
             workloads = org.createOrganizationalUnit(r -> r.parentId(root).name("Workloads")).organizationalUnit().id();
             first = crossrole.createAccount("first", root, workloads);

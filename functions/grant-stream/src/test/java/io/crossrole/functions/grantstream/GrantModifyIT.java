@@ -7,10 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeVal
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.iam.IamRoleReader;
+import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.DesiredRole;
 import io.crossrole.role.PlanDecision;
+import io.crossrole.role.RolePlan;
 import io.crossrole.role.RolePlanner;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
@@ -22,6 +24,7 @@ import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +87,7 @@ class GrantModifyIT {
     @MethodSource("changes")
     void modify_eachProperty_updatesTheRoleInPlaceToExactlyTheNewRecord(String what, Consumer<Map<String, AttributeValue>> change) {
         DynamodbEvent insert = updateAppOnly();
-        handler.handleRequest(insert, null);
+        handler.handleRequest(crossrole.sync(insert), null);
         String roleId;
         try (IamClient prod = crossrole.observerIam(PROD)) {
             roleId = prod.getRole(r -> r.roleName("UpdateApp")).role().roleId();
@@ -92,15 +95,15 @@ class GrantModifyIT {
         Map<String, AttributeValue> newImage = new HashMap<>(insert.getRecords().get(0).getDynamodb().getNewImage());
         change.accept(newImage);
 
-        handler.handleRequest(modify(insert, newImage), null);
+        handler.handleRequest(crossrole.sync(modify(insert, newImage)), null);
 
-        DesiredRole desired = DesiredRole.of(new GrantParser(Partition.AWS, crossrole.config().limits())
-                .parse(GrantImages.fromStreamImage(newImage)).grant().orElseThrow());
+        DesiredRole desired = DesiredRole.of(new GrantParser(Partition.AWS, crossrole.config().limits(), TestCrossrole.PATH)
+                .parse(GrantImages.fromStreamImage(newImage)).grant().orElseThrow(), AccountId.of(PROD));
         try (IamClient prod = crossrole.observerIam(PROD)) {
             ActualRole actual = new IamRoleReader().read(prod, "UpdateApp", false).orElseThrow();
             assertThat(actual.roleId()).as("updated in place").isEqualTo(roleId);
-            assertThat(RolePlanner.reconcile(java.util.Optional.of(actual), desired))
-                    .isEqualTo(new PlanDecision.Apply(new io.crossrole.role.RolePlan("UpdateApp", List.of())));
+            assertThat(RolePlanner.reconcile(Optional.of(actual), desired))
+                    .isEqualTo(new PlanDecision.Apply(new RolePlan("UpdateApp", List.of())));
         }
         Assignment a = crossrole.assignment("prod-updateapp", PROD);
         assertThat(a.status()).isEqualTo(AssignmentStatus.PROVISIONED);
@@ -113,7 +116,7 @@ class GrantModifyIT {
         DynamodbEvent insert = updateAppOnly();
         insert.getRecords().get(0).getDynamodb().getNewImage().put("targets", list(PROD, "ou-ab12-cdef3456"));
 
-        assertThat(handler.handleRequest(insert, null).getBatchItemFailures()).isEmpty();
+        assertThat(handler.handleRequest(crossrole.sync(insert), null).getBatchItemFailures()).isEmpty();
 
         assertThat(crossrole.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
         Assignment ou = crossrole.assignment("prod-updateapp", "ou-ab12-cdef3456");
@@ -125,7 +128,7 @@ class GrantModifyIT {
     void assumeRoleDeniedAtFirst_isRetriedWithBackoffAndSucceeds() {
         crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 3, accessDenied());
 
-        assertThat(handler.handleRequest(updateAppOnly(), null).getBatchItemFailures()).isEmpty();
+        assertThat(handler.handleRequest(crossrole.sync(updateAppOnly()), null).getBatchItemFailures()).isEmpty();
 
         assertThat(crossrole.calls().count("Sts:AssumeRole")).isEqualTo(4);
         assertThat(crossrole.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
@@ -136,7 +139,7 @@ class GrantModifyIT {
         crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 1000, accessDenied());
         DynamodbEvent insert = updateAppOnly();
 
-        var response = handler.handleRequest(insert, null);
+        var response = handler.handleRequest(crossrole.sync(insert), null);
 
         assertThat(response.getBatchItemFailures()).extracting(f -> f.getItemIdentifier())
                 .containsExactly(insert.getRecords().get(0).getDynamodb().getSequenceNumber());
