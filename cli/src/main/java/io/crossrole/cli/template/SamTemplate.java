@@ -72,6 +72,10 @@ public final class SamTemplate {
         return Optional.ofNullable(resources().get(logicalId)).map(SamTemplate::map);
     }
 
+    public Map<String, Object> outputs() {
+        return map(root.get("Outputs"));
+    }
+
     public Map<String, Object> parameters() {
         return map(root.get("Parameters"));
     }
