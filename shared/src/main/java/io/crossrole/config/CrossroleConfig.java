@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  *   <tr><td>CROSSROLE_GUARDRAILS</td><td>the guardrails document (JSON; empty: every default), see {@link Guardrails}</td></tr>
  *   <tr><td>MANAGED_ROLE_PATH</td><td>the path every role Crossrole creates lives under (/crossrole-managed/)</td></tr>
  *   <tr><td>CROSSROLE_ACCOUNT_ID</td><td>the account Crossrole runs in (unset: asked of STS)</td></tr>
+ *   <tr><td>MANAGEMENT_ACCOUNT_ID</td><td>the organization's management account (unset: asked of Organizations)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -60,7 +61,8 @@ public record CrossroleConfig(
         boolean primeAtInit,
         Guardrails guardrails,
         String managedRolePath,
-        Optional<AccountId> crossroleAccountId) {
+        Optional<AccountId> crossroleAccountId,
+        Optional<AccountId> managementAccountId) {
 
     /** Where the roles Crossrole creates live unless configured otherwise: a path nothing else uses. */
     public static final String DEFAULT_MANAGED_ROLE_PATH = "/crossrole-managed/";
@@ -136,6 +138,9 @@ public record CrossroleConfig(
         Optional<String> accountText = optional(env, "CROSSROLE_ACCOUNT_ID");
         accountText.filter(a -> !AccountId.isValid(a)).ifPresent(a ->
                 problems.append("CROSSROLE_ACCOUNT_ID must be a 12-digit account ID, got '").append(a).append("'. "));
+        Optional<String> managementText = optional(env, "MANAGEMENT_ACCOUNT_ID");
+        managementText.filter(a -> !AccountId.isValid(a)).ifPresent(a ->
+                problems.append("MANAGEMENT_ACCOUNT_ID must be a 12-digit account ID, got '").append(a).append("'. "));
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
@@ -143,7 +148,7 @@ public record CrossroleConfig(
                 new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds),
                 mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent(),
                 provisionConcurrency, optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent(),
-                guardrails, managedRolePath, accountText.map(AccountId::of));
+                guardrails, managedRolePath, accountText.map(AccountId::of), managementText.map(AccountId::of));
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

@@ -30,19 +30,27 @@ public final class OrganizationView implements OrganizationFacts {
     private final OrganizationReader reader;
     private final Supplier<AccountId> ownAccount;
     private AccountId management;
-    private List<Account> all;
-    private final Map<String, List<Account>> accountsUnder = new ConcurrentHashMap<>();
-    private final Map<String, List<String>> childUnits = new ConcurrentHashMap<>();
-    private final Map<String, List<String>> parents = new ConcurrentHashMap<>();
-    private final Map<AccountId, Optional<Account>> described = new ConcurrentHashMap<>();
 
     /**
      * @param ownAccount the account Crossrole runs in, asked only when a guardrail needs it
      */
     public OrganizationView(OrganizationReader reader, Supplier<AccountId> ownAccount) {
+        this(reader, ownAccount, Optional.empty());
+    }
+
+    /**
+     * @param management the management account when configuration knows it (saves DescribeOrganization)
+     */
+    public OrganizationView(OrganizationReader reader, Supplier<AccountId> ownAccount, Optional<AccountId> management) {
         this.reader = reader;
         this.ownAccount = ownAccount;
+        this.management = management.orElse(null);
     }
+    private List<Account> all;
+    private final Map<String, List<Account>> accountsUnder = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> childUnits = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> parents = new ConcurrentHashMap<>();
+    private final Map<AccountId, Optional<Account>> described = new ConcurrentHashMap<>();
 
     /**
      * The accounts a grant's targets cover, and the targets that could not be resolved with the reason.

@@ -45,6 +45,6 @@ public record Wiring(CrossroleConfig config, AccountAccess access, DynamoDbClien
 
     /** A fresh view of the organization: its answers are kept for one invocation. */
     public OrganizationView organization() {
-        return new OrganizationView(organizations, ownAccount);
+        return new OrganizationView(organizations, ownAccount, config.managementAccountId());
     }
 }

@@ -25,6 +25,8 @@ import software.amazon.awssdk.services.organizations.model.OrganizationFeatureSe
 public final class Emulator implements AutoCloseable {
     public static final String LOCALSTACK_IMAGE = "localstack/localstack:3.8.1";
     public static final String REGION = "us-east-1";
+    /** The management account of the emulator's organization (moto's default account). */
+    public static final String MANAGEMENT_ACCOUNT = "123456789012";
     /**
      * The guardrails tests run under unless they set their own: every default, but accounts outside the organization
      * may be trusted without an external ID. moto gives the accounts it creates random IDs, so the fixed accounts most
@@ -64,6 +66,9 @@ public final class Emulator implements AutoCloseable {
         env.put("NEW_ACCOUNT_READY_SECONDS", "0");
         env.put("ASSUME_ROLE_RETRY_SECONDS", "0");
         env.put("CROSSROLE_GUARDRAILS", FIXTURE_GUARDRAILS);
+        // what the template sets from the stack's account: moto's management account, where Crossrole runs
+        env.put("CROSSROLE_ACCOUNT_ID", MANAGEMENT_ACCOUNT);
+        env.put("MANAGEMENT_ACCOUNT_ID", MANAGEMENT_ACCOUNT);
         return env;
     }
 

@@ -50,6 +50,9 @@ public final class LocalEnvironment implements AutoCloseable {
         env.put("ASSIGNMENTS_TABLE", "AssignmentsTable");
         env.put("GRANT_TARGETS_TABLE", "GrantTargetsTable");
         env.put("NEW_ACCOUNT_READY_SECONDS", "30");
+        // what template.yaml sets from the stack's account: moto's management account, where Crossrole runs locally
+        env.put("CROSSROLE_ACCOUNT_ID", "123456789012");
+        env.put("MANAGEMENT_ACCOUNT_ID", "123456789012");
         env.putAll(settings);
         System.setProperty("aws.accessKeyId", env.get("AWS_ACCESS_KEY_ID"));
         System.setProperty("aws.secretAccessKey", env.get("AWS_SECRET_ACCESS_KEY"));
