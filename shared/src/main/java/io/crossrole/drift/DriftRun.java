@@ -14,7 +14,7 @@ import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.org.OrganizationView;
-import io.crossrole.internal.InvocationMetrics;
+import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.provision.GrantRevoker;
 import io.crossrole.provision.Wiring;
 import io.crossrole.store.Assignment;

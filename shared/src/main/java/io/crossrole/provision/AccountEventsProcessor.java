@@ -12,7 +12,7 @@ import io.crossrole.failure.ProvisioningException;
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantValidation;
 import io.crossrole.guardrail.GrantReview;
-import io.crossrole.internal.InvocationMetrics;
+import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Target;
 import io.crossrole.org.OrganizationReader;

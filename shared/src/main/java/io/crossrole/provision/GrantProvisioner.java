@@ -7,7 +7,7 @@ import io.crossrole.grant.Grant;
 import io.crossrole.iam.GranteePolicyApplier;
 import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
-import io.crossrole.internal.InvocationMetrics;
+import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;

@@ -11,7 +11,7 @@ import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantValidation;
 import io.crossrole.guardrail.GrantReview;
-import io.crossrole.internal.InvocationMetrics;
+import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Target;

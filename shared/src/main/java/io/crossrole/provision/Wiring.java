@@ -4,7 +4,7 @@ import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.guardrail.GrantReview;
-import io.crossrole.internal.Telemetry;
+import io.crossrole.lambda.Telemetry;
 import io.crossrole.model.AccountId;
 import io.crossrole.org.OrganizationReader;
 import io.crossrole.org.OrganizationView;

@@ -118,7 +118,7 @@ public final class Emulator implements AutoCloseable {
         return new Emulator(endpoint, "LocalStack " + LOCALSTACK_IMAGE, container);
     }
 
-    /** Starts {@code python3 -m moto.server} on a free loopback port and waits until it answers. */
+    /** Starts moto's server (through cli/bin/moto_server.py) on a free loopback port and waits until it answers. */
     static Emulator startMoto() {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -130,7 +130,9 @@ public final class Emulator implements AutoCloseable {
         Process process;
         try {
             log = Files.createTempFile("moto-", ".log");
-            ProcessBuilder pb = new ProcessBuilder("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+            // cli/bin/moto_server.py: moto's server, with AWS managed policies built once per account instead of ten times
+            ProcessBuilder pb = new ProcessBuilder("python3", TestFiles.repoRoot().resolve("cli/bin/moto_server.py").toString(),
+                    "-H", "127.0.0.1", "-p", String.valueOf(port))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             pb.environment().put("MOTO_IAM_LOAD_MANAGED_POLICIES", "true");

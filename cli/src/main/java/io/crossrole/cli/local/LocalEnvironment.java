@@ -40,7 +40,7 @@ public final class LocalEnvironment implements AutoCloseable {
 
     /** As {@link #start(Path, Map)}; without AWS managed policies when {@code managedPolicies} is false (faster). */
     public static LocalEnvironment start(Path repo, Map<String, String> settings, boolean managedPolicies) throws IOException {
-        MotoServer moto = MotoServer.start(managedPolicies);
+        MotoServer moto = MotoServer.start(repo, managedPolicies);
         Map<String, String> env = new HashMap<>();
         env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
         env.put("AWS_REGION", "us-east-1");

@@ -23,28 +23,26 @@ public final class MotoServer implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    public static MotoServer start() throws IOException {
-        return start(true);
-    }
-
     /**
-     * @param managedPolicies load AWS managed policies into every account (needed to attach them; slow for
-     *                        hundreds of accounts, where moto loads ~1,000 policies into each on first use)
+     * @param repo            the repository, whose cli/bin/moto_server.py starts moto's server with AWS managed policies
+     *                        built once per account (moto alone builds them ten times: a second per new account)
+     * @param managedPolicies load AWS managed policies into every account (needed to attach them)
      */
-    public static MotoServer start(boolean managedPolicies) throws IOException {
+    public static MotoServer start(Path repo, boolean managedPolicies) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         Path log = Files.createTempFile("crossrole-moto-", ".log");
-        ProcessBuilder pb = new ProcessBuilder("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+        ProcessBuilder pb = new ProcessBuilder("python3", repo.resolve("cli/bin/moto_server.py").toString(),
+                "-H", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("MOTO_IAM_LOAD_MANAGED_POLICIES", String.valueOf(managedPolicies));
         Process process;
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IOException("cannot start the AWS emulator (python3 -m moto.server): " + e.getMessage()
+            throw new IOException("cannot start the AWS emulator (python3 cli/bin/moto_server.py): " + e.getMessage()
                     + ". Install moto[server] (pip install 'moto[server]') or set AWS_ENDPOINT_URL to a running emulator", e);
         }
         URI endpoint = URI.create("http://127.0.0.1:" + port);

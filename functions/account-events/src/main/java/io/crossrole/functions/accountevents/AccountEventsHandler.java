@@ -29,12 +29,12 @@ public final class AccountEventsHandler implements RequestHandler<ScheduledEvent
 
     public AccountEventsHandler(AccountEventsProcessor processor) {
         this.processor = processor;
-        io.crossrole.internal.Priming.register();
+        io.crossrole.lambda.Priming.register();
     }
 
     private static AccountEventsProcessor wire(CrossroleConfig config) {
         if (config.primeAtInit()) {
-            io.crossrole.internal.Priming.prime();
+            io.crossrole.lambda.Priming.prime();
         }
         return AccountEventsProcessor.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
                 Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
@@ -42,7 +42,7 @@ public final class AccountEventsHandler implements RequestHandler<ScheduledEvent
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        return io.crossrole.internal.Invocation.handle(context, "account-events", processor.metrics(), () -> processor.handle(
+        return io.crossrole.lambda.Invocation.handle(context, "account-events", processor.metrics(), () -> processor.handle(
                 AccountEventParser.parse(event == null ? null : event.getSource(), event == null ? null : event.getDetail())));
     }
 }

@@ -26,12 +26,12 @@ public final class DriftCheckHandler implements RequestHandler<ScheduledEvent, M
 
     public DriftCheckHandler(DriftRun run) {
         this.run = run;
-        io.crossrole.internal.Priming.register();
+        io.crossrole.lambda.Priming.register();
     }
 
     static DriftRun wire(CrossroleConfig config) {
         if (config.primeAtInit()) {
-            io.crossrole.internal.Priming.prime();
+            io.crossrole.lambda.Priming.prime();
         }
         return DriftRun.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
                 Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
@@ -39,6 +39,6 @@ public final class DriftCheckHandler implements RequestHandler<ScheduledEvent, M
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        return io.crossrole.internal.Invocation.handle(context, "drift-check", run.metrics(), () -> run.scheduled());
+        return io.crossrole.lambda.Invocation.handle(context, "drift-check", run.metrics(), () -> run.scheduled());
     }
 }

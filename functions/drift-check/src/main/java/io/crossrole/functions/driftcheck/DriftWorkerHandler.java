@@ -20,11 +20,11 @@ public final class DriftWorkerHandler implements RequestHandler<SQSEvent, SQSBat
 
     public DriftWorkerHandler(DriftRun run) {
         this.run = run;
-        io.crossrole.internal.Priming.register();
+        io.crossrole.lambda.Priming.register();
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return io.crossrole.internal.Invocation.handle(context, "drift-check-worker", run.metrics(), () -> run.consume(event));
+        return io.crossrole.lambda.Invocation.handle(context, "drift-check-worker", run.metrics(), () -> run.consume(event));
     }
 }

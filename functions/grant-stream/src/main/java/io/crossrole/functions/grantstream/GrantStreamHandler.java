@@ -26,12 +26,12 @@ public final class GrantStreamHandler implements RequestHandler<DynamodbEvent, S
 
     public GrantStreamHandler(GrantStreamProcessor processor) {
         this.processor = processor;
-        io.crossrole.internal.Priming.register();
+        io.crossrole.lambda.Priming.register();
     }
 
     private static GrantStreamProcessor wire(CrossroleConfig config) {
         if (config.primeAtInit()) {
-            io.crossrole.internal.Priming.prime();
+            io.crossrole.lambda.Priming.prime();
         }
         return GrantStreamProcessor.create(config, AwsClientFactory.create(config, List.of()), SESSION_NAME,
                 Backoff.standard(config.assumeRoleRetry()), Clock.systemUTC());
@@ -39,6 +39,6 @@ public final class GrantStreamHandler implements RequestHandler<DynamodbEvent, S
 
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
-        return io.crossrole.internal.Invocation.handle(context, "grant-stream", processor.metrics(), () -> processor.process(event));
+        return io.crossrole.lambda.Invocation.handle(context, "grant-stream", processor.metrics(), () -> processor.process(event));
     }
 }

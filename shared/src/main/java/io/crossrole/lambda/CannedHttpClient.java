@@ -1,4 +1,4 @@
-package io.crossrole.internal;
+package io.crossrole.lambda;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.crossrole.internal;
+package io.crossrole.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

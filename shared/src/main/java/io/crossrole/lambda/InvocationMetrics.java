@@ -1,4 +1,4 @@
-package io.crossrole.internal;
+package io.crossrole.lambda;
 
 import java.util.Map;
 import java.util.TreeMap;

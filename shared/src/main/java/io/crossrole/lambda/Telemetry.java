@@ -1,4 +1,4 @@
-package io.crossrole.internal;
+package io.crossrole.lambda;
 
 import io.crossrole.config.CrossroleConfig;
 import software.amazon.cloudwatchlogs.emf.config.EnvironmentConfigurationProvider;

@@ -1,4 +1,4 @@
-package io.crossrole.internal;
+package io.crossrole.lambda;
 
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantImages;

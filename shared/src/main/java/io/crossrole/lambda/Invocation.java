@@ -1,4 +1,4 @@
-package io.crossrole.internal;
+package io.crossrole.lambda;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import java.util.function.Supplier;
