@@ -1,11 +1,14 @@
 package io.crossrole.cli;
 
+import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.cli.demo.Demo;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalFunctions;
 import io.crossrole.cli.local.LocalQueues;
 import io.crossrole.cli.local.QueueDelivery;
 import io.crossrole.cli.template.SamTemplate;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.testing.SqsEventSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code crossrole}: run Crossrole's functions locally.
@@ -29,6 +33,9 @@ public final class Crossrole {
     static final int OK = 0;
     static final int FUNCTION_FAILED = 1;
     static final int USAGE = 2;
+    /** The reconcile queues' local names: template.yaml's ReconcileQueue and ReconcileBulkQueue are FIFO (LocalQueues#name). */
+    static final String RECONCILE_QUEUE = "ReconcileQueue.fifo";
+    static final String RECONCILE_BULK_QUEUE = "ReconcileBulkQueue.fifo";
 
     private static final String HELP = """
             crossrole: provision cross-account IAM roles from grant records (local tools)
@@ -142,29 +149,35 @@ public final class Crossrole {
             out.println("""
                     Usage: crossrole drain <LogicalId>
 
-                    Finds the SQS queue that feeds the function (its Events of Type SQS in template.yaml; locally the queue
-                    is named by its logical ID), receives its messages in batches of the event source's BatchSize and
-                    invokes the function with each batch, as `crossrole invoke` does. Messages the function reports in
-                    batchItemFailures, or of a failed invocation, stay in the queue; the others are deleted. Stops when
-                    the queue is empty. Exit 0 when every message was handled, 1 when some were left for a retry.""");
+                    Finds the SQS queues that feed the function (its Events of Type SQS in template.yaml; locally a queue
+                    is named by its logical ID, with .fifo for a FIFO queue), receives their messages in batches of the
+                    event source's BatchSize, with their system attributes (message group, receive count), and invokes
+                    the function with each batch, as `crossrole invoke` does. Messages the function reports in
+                    batchItemFailures, or of a failed invocation, stay in the queue for their retry; the others are
+                    deleted. Stops when no message is visible. Exit 0 when every message was handled, 1 when some were
+                    returned for a retry.""");
             return args.length == 1 ? OK : USAGE;
         }
         Path repo = repo();
         SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
-        LocalQueues queues = new LocalQueues(template);
-        LocalQueues.Source source = queues.sourceOf(args[0]).orElseThrow(() -> new IllegalArgumentException(
-                args[0] + " has no SQS event source in template.yaml"));
-        io.crossrole.config.CrossroleConfig config = io.crossrole.config.CrossroleConfig.from(withTables(env));
-        try (io.crossrole.aws.AwsClientFactory clients = io.crossrole.aws.AwsClientFactory.create(config, java.util.List.of());
-             software.amazon.awssdk.services.sqs.SqsClient sqs = clients.client(software.amazon.awssdk.services.sqs.SqsClient.builder());
-             LocalLambda function = new LocalFunctions(repo, template, env, err).start(args[0])) {
-            String url = sqs.getQueueUrl(r -> r.queueName(source.queueLogicalId())).queueUrl();
-            String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNamesWithStrings("QueueArn")).attributesAsStrings().get("QueueArn");
-            out.println("crossrole: draining " + source.queueLogicalId() + " into " + args[0]);
-            QueueDelivery.Drained drained = new QueueDelivery(sqs, url, arn, config.region(), source.batchSize()).drain(function, out);
-            out.printf("crossrole: %d message(s) delivered, %d left for a retry%n", drained.delivered(), drained.failed());
-            return drained.failed() == 0 ? OK : FUNCTION_FAILED;
+        List<LocalQueues.Source> sources = new LocalQueues(template).sourcesOf(args[0]);
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException(args[0] + " has no SQS event source in template.yaml");
         }
+        CrossroleConfig config = CrossroleConfig.from(withTables(env));
+        int returned = 0;
+        try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
+             SqsClient sqs = clients.client(SqsClient.builder());
+             LocalLambda function = new LocalFunctions(repo, template, env, err).start(args[0])) {
+            for (LocalQueues.Source source : sources) {
+                String url = sqs.getQueueUrl(r -> r.queueName(source.queueName())).queueUrl();
+                out.println("crossrole: draining " + source.queueName() + " into " + args[0]);
+                SqsEventSource.Drained drained = new QueueDelivery(sqs, url, source.batchSize()).drain(function, out);
+                out.printf("crossrole: %d message(s) delivered, %d returned for a retry%n", drained.delivered(), drained.returned());
+                returned += drained.returned();
+            }
+        }
+        return returned == 0 ? OK : FUNCTION_FAILED;
     }
 
     private static int bench(String[] args, PrintStream out) throws IOException {
@@ -180,8 +193,10 @@ public final class Crossrole {
                                     beside a no-op handler (the floor); --primed runs the SnapStart priming during INIT;
                                     --java-tool-options sets the functions' JAVA_TOOL_OPTIONS, as Lambda would (profiling)
                       economy       AWS calls per operation (create, replay, update, revoke, drift) beside the minimum
-                      scale [--accounts N] [--concurrency C]
-                                    an organization-wide grant over N accounts (default 500): sequential vs concurrent
+                      scale [--accounts N] [--concurrency C1,C2,...] [--seed S]
+                                    an organization-wide grant over N accounts (default 1000) at AWS latency (a proxy
+                                    in front of moto): the stream invocation, the rollout with C reconcile workers
+                                    (default 1,16,64), a one-account grant written during it, a 10k/100k projection
                       sizes         the function artifacts' sizes
                       all           every benchmark with its defaults
                     Each starts its own moto server; figures and method are printed. See docs/BENCHMARKS.md.""");
@@ -216,8 +231,10 @@ public final class Crossrole {
             new io.crossrole.cli.bench.EconomyBenchmark(repo, out).run();
         }
         if (all || what.equals("scale")) {
-            new io.crossrole.cli.bench.ScaleBenchmark(repo, out).run(Integer.parseInt(options.getOrDefault("--accounts", "500")),
-                    Integer.parseInt(options.getOrDefault("--concurrency", "8")));
+            List<Integer> concurrency = Arrays.stream(options.getOrDefault("--concurrency", "1,16,64").split(","))
+                    .map(Integer::parseInt).toList();
+            new io.crossrole.cli.bench.ScaleBenchmark(repo, out).run(Integer.parseInt(options.getOrDefault("--accounts", "1000")),
+                    concurrency, Long.parseLong(options.getOrDefault("--seed", "20261202")));
         }
         if (all || what.equals("drift")) {
             int accounts = Integer.parseInt(options.getOrDefault("--accounts", all ? "100" : "20"));
@@ -228,12 +245,14 @@ public final class Crossrole {
         return OK;
     }
 
-    /** Table variables default to the logical IDs, the names local runs give the tables. */
+    /** Table and queue variables default to the names local runs give them (the logical IDs; LocalQueues). */
     static Map<String, String> withTables(Map<String, String> env) {
         Map<String, String> out = new java.util.HashMap<>(env);
         out.putIfAbsent("GRANTS_TABLE", "GrantsTable");
         out.putIfAbsent("ASSIGNMENTS_TABLE", "AssignmentsTable");
         out.putIfAbsent("GRANT_TARGETS_TABLE", "GrantTargetsTable");
+        out.putIfAbsent("RECONCILE_QUEUE_URL", RECONCILE_QUEUE);
+        out.putIfAbsent("RECONCILE_BULK_QUEUE_URL", RECONCILE_BULK_QUEUE);
         return out;
     }
 

@@ -18,7 +18,10 @@ final class DriftCommand {
             Runs the drift check in this process against AWS_ENDPOINT_URL (or AWS): revokes expired grants, then checks
             every account with a live assignment (and every ACTIVE account of the organization), one bulk read per
             account, and prints each difference. Report mode by default (nothing written to IAM for drift);
-            --remediate repairs. Statuses are recorded as the scheduled function records them.
+            --remediate queues each repair (and each expired grant's revocation) on the reconcile queues
+            (RECONCILE_QUEUE_URL, RECONCILE_BULK_QUEUE_URL; locally ReconcileQueue.fifo and ReconcileBulkQueue.fifo),
+            where the reconcile worker applies it: `crossrole drain ReconcileWorkerFunction` or `crossrole run` locally.
+            Statuses are recorded as the scheduled function records them.
             Exit codes: 0 all in sync, 1 drift, orphans or unreachable accounts found, 2 usage or AWS error.""";
 
     private DriftCommand() {
@@ -43,9 +46,9 @@ final class DriftCommand {
         @SuppressWarnings("unchecked")
         List<String> findings = (List<String>) summary.get("findings");
         findings.forEach(f -> out.println("  " + f));
-        out.printf("drift check (%s): %s accounts checked, %s in sync, %s drifted, %s repaired, %s expired grants revoked, "
+        out.printf("drift check (%s): %s accounts checked, %s in sync, %s drifted, %s repairs queued, %s expired grants revoked, "
                         + "%s orphans, %s accounts unreachable, %s ms%n", summary.get("mode"), summary.get("accountsChecked"),
-                summary.get("inSync"), summary.get("drifted"), summary.get("repaired"), summary.get("expiredRevoked"),
+                summary.get("inSync"), summary.get("drifted"), summary.get("repairsQueued"), summary.get("expiredRevoked"),
                 summary.get("orphans"), summary.get("failed"), summary.get("durationMs"));
         boolean clean = ((Number) summary.get("drifted")).intValue() == 0 && ((Number) summary.get("orphans")).intValue() == 0
                 && ((Number) summary.get("failed")).intValue() == 0;

@@ -5,28 +5,21 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.failure.AwsFailures;
-import io.crossrole.failure.ProvisioningException;
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
 import io.crossrole.guardrail.GrantReview;
-import io.crossrole.iam.IamRoleReader;
-import io.crossrole.model.AccountId;
 import io.crossrole.model.Target;
-import io.crossrole.org.OrganizationReader;
 import io.crossrole.org.OrganizationView;
-import io.crossrole.role.ActualRole;
-import io.crossrole.role.DesiredRole;
-import io.crossrole.role.PlanDecision;
-import io.crossrole.role.RolePlan;
-import io.crossrole.role.RolePlanner;
-import io.crossrole.store.Assignment;
-import io.crossrole.store.AssignmentStatus;
-import io.crossrole.store.AssignmentStore;
-import io.crossrole.sts.AccountAccess;
+import io.crossrole.plan.GrantPlanner;
+import io.crossrole.reconcile.ReconcileKey;
+import io.crossrole.reconcile.ReconcilePlan;
+import io.crossrole.reconcile.ReconcileRequest;
+import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.store.GrantRecord;
 import io.crossrole.sts.Backoff;
-import io.crossrole.sts.CallerAccount;
+import io.crossrole.wiring.Wiring;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,13 +28,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.iam.IamClient;
 
 /** {@code crossrole grant validate|plan|put <file>}: grant files checked, previewed and written. */
 final class GrantCommand {
@@ -52,9 +42,11 @@ final class GrantCommand {
                                 IAM's rules and the guardrails, and print every problem, each naming its field. Needs no
                                 AWS access, so the guardrails that need the organization (trusted accounts outside it,
                                 protected targets) are checked by plan and by the functions.
-              plan <file>       Dry run: every check, the organization's included, then for each target account (OUs and
-                                the root expanded through Organizations) the exact IAM changes the grant would make,
-                                read-only against AWS_ENDPOINT_URL (or AWS). --json prints them as JSON.
+              plan <file>       Dry run, read-only against AWS_ENDPOINT_URL (or AWS), through the functions' own code: every
+                                check, the organization's included; the accounts and grantees the grant stream would queue
+                                (OUs and the root expanded, accounts the grant was applied in, renames); and for each, the
+                                exact IAM changes the reconcile worker would make. --json prints them as JSON, with the
+                                IAM API calls of each.
               put <file>        Validate, then write the record to the Grants table (GRANTS_TABLE, default GrantsTable);
                                 the grant stream applies it. A refused file is not written.
 
@@ -139,106 +131,78 @@ final class GrantCommand {
         return Crossrole.OK;
     }
 
+    /**
+     * The functions' own path, read-only: {@link GrantPlanner} names the keys the grant stream would queue, and
+     * {@link Reconciler#plan} says what the worker would do with each, as it reads the grant (here: the file).
+     */
     private static int plan(Path file, Map<String, Object> raw, GrantReview review, CrossroleConfig config, boolean json,
                             PrintStream out, PrintStream err) throws IOException {
         List<Map<String, Object>> accounts = new ArrayList<>();
+        List<Map<String, Object>> grantees = new ArrayList<>();
         Map<String, String> unresolved;
         boolean conflict = false;
         Grant grant;
-        String roleName;
-        String rolePath;
-        try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
-             AccountAccess access = new AccountAccess(clients, config, Backoff.standard(Duration.ZERO), "crossrole-plan")) {
-            OrganizationView org = new OrganizationView(new OrganizationReader(clients.organizations()), CallerAccount.of(config, clients));
-            GrantValidation validation = review.review(raw, org);
+        try (AwsClientFactory clients = AwsClientFactory.create(config, List.of())) {
+            Wiring wiring = Wiring.of(config, clients, "crossrole-plan", Backoff.standard(Duration.ZERO), Clock.systemUTC());
+            OrganizationView org = wiring.organization();
+            GrantRecord record = wiring.grants().record(raw);
+            GrantValidation validation = review.review(record.parsed(), org);
             if (!validation.isValid()) {
                 return report(file, validation, out, err, "");
             }
             grant = validation.grant().orElseThrow();
-            roleName = grant.roleName();
-            rolePath = grant.rolePath();
             OrganizationView.Expansion expansion = org.expand(grant.targets());
-            unresolved = new LinkedHashMap<>(expansion.unresolved());
-            Set<AccountId> targeted = new LinkedHashSet<>();
-            for (AccountId account : expansion.accounts()) {
-                review.guardrails().protection(account, org).ifPresentOrElse(why -> unresolved.put(account.value(),
-                        "not provisioned: guardrail protectedTargets: " + why), () -> targeted.add(account));
-            }
-            for (AccountId account : targeted) {
-                DesiredRole desired = DesiredRole.of(grant, account);
-                Map<String, Object> entry = entry(account, desired.arn(config.partition(), account));
-                try {
-                    IamClient iam = access.iam(account);
-                    Optional<ActualRole> actual = new IamRoleReader().read(iam, desired.roleName(), true);
-                    PlanDecision decision = RolePlanner.reconcile(actual, desired);
-                    if (decision instanceof PlanDecision.Conflict c) {
-                        conflict = true;
-                        entry.put("action", "conflict");
-                        entry.put("operations", List.of(c.message()));
-                    } else {
-                        RolePlan plan = ((PlanDecision.Apply) decision).plan();
-                        entry.put("action", plan.isEmpty() ? "none" : actual.isEmpty() ? "create" : "update");
-                        entry.put("operations", plan.describe());
+            unresolved = expansion.unresolved();
+            GrantPlanner.GrantPlan plan = GrantPlanner.plan(grant.grantId(), Optional.of(validation), Optional.of(expansion),
+                    wiring.store().forGrant(grant.grantId()).assignments());
+            for (GrantPlanner.PlannedKey k : plan.keys()) {
+                ReconcilePlan p = wiring.reconciler().plan(new ReconcileRequest(k.key(), Cause.PLAN, "plan", k.roleName()),
+                        Optional.of(record), org);
+                conflict |= p.verb().equals("conflict");
+                Map<String, Object> entry = new LinkedHashMap<>();
+                switch (k.key()) {
+                    case ReconcileKey.OwnerAccount o -> {
+                        entry.put("accountId", o.owner().value());
+                        entry.put("roleArn", p instanceof ReconcilePlan.Role r ? r.roleArn() : "");
+                        accounts.add(entry);
                     }
-                } catch (ProvisioningException | software.amazon.awssdk.core.exception.SdkException e) {
-                    entry.put("action", "unreachable");
-                    entry.put("operations", List.of(e instanceof ProvisioningException ? e.getMessage() : AwsFailures.message(e)));
+                    case ReconcileKey.Grantee g -> {
+                        entry.put("grantee", g.principal().toString());
+                        grantees.add(entry);
+                    }
                 }
-                accounts.add(entry);
-            }
-            for (Assignment a : previous(clients, config, grant.grantId())) {
-                AccountId account = AccountId.of(a.accountId());
-                if (expansion.accounts().contains(account)) {
-                    continue;
-                }
-                Map<String, Object> entry = entry(account, a.roleArn().orElse(""));
-                try {
-                    Optional<ActualRole> actual = new IamRoleReader().read(access.iam(account), a.roleName().orElse(roleName), true);
-                    PlanDecision decision = RolePlanner.revoke(actual, a.roleName().orElse(roleName), grant.grantId());
-                    entry.put("action", "revoke");
-                    entry.put("operations", decision instanceof PlanDecision.Apply apply ? apply.plan().describe()
-                            : List.of(((PlanDecision.Conflict) decision).message()));
-                } catch (ProvisioningException | software.amazon.awssdk.core.exception.SdkException e) {
-                    entry.put("action", "unreachable");
-                    entry.put("operations", List.of(e.getMessage()));
-                }
-                accounts.add(entry);
+                entry.put("action", p.verb());
+                entry.put("why", k.why());
+                entry.put("operations", p.describe());
+                entry.put("calls", p.actions());
             }
         }
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("grantId", grant.grantId());
-            doc.put("roleName", roleName);
+            doc.put("roleName", grant.roleName());
             doc.put("accounts", accounts);
+            doc.put("grantees", grantees);
             doc.put("unresolvedTargets", unresolved);
             out.println(JSON.writeValueAsString(doc));
         } else {
-            out.printf("Plan for grant %s (role %s%s): %d account(s)%n", grant.grantId(), rolePath, roleName, accounts.size());
+            out.printf("Plan for grant %s (role %s%s): %d account(s), %d grantee(s)%n", grant.grantId(), grant.rolePath(),
+                    grant.roleName(), accounts.size(), grantees.size());
             for (Map<String, Object> a : accounts) {
                 out.printf("  %s  %s  %s%n", a.get("accountId"), a.get("action"), a.get("roleArn"));
-                @SuppressWarnings("unchecked")
-                List<String> ops = (List<String>) a.get("operations");
-                ops.forEach(op -> out.println("      " + op));
+                operations(a).forEach(op -> out.println("      " + op));
+            }
+            for (Map<String, Object> g : grantees) {
+                out.printf("  grantee %s  %s%n", g.get("grantee"), g.get("action"));
+                operations(g).forEach(op -> out.println("      " + op));
             }
             unresolved.forEach((t, why) -> out.printf("  %s  cannot expand: %s%n", t, why));
         }
         return conflict ? Crossrole.FUNCTION_FAILED : Crossrole.OK;
     }
 
-    private static Map<String, Object> entry(AccountId account, String roleArn) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("accountId", account.value());
-        entry.put("roleArn", roleArn);
-        return entry;
-    }
-
-    /** Accounts where the grant is applied now, from the Assignments table (none when it cannot be read). */
-    private static List<Assignment> previous(AwsClientFactory clients, CrossroleConfig config, String grantId) {
-        try (DynamoDbClient dynamo = clients.dynamoDb()) {
-            return new AssignmentStore(dynamo, config.assignmentsTable(), Clock.systemUTC()).forGrant(grantId).stream()
-                    .filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED).toList();
-        } catch (RuntimeException e) {
-            return List.of();
-        }
+    @SuppressWarnings("unchecked")
+    private static List<String> operations(Map<String, Object> entry) {
+        return (List<String>) entry.get("operations");
     }
 }

@@ -23,13 +23,15 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * {@code crossrole run}: Crossrole's event sources, locally. Polls the Grants table's stream and delivers it to
  * GrantStreamFunction with the event source mapping's settings from template.yaml; watches the organization
  * and sends the join, move and departure events to AccountEventsFunction; runs DriftCheckFunction on an
- * interval and delivers its queue to DriftCheckWorkerFunction. Each function runs in its own JVM under the
- * Lambda runtime interface client, started on first use and kept warm.
+ * interval and delivers its queue to DriftCheckWorkerFunction; delivers the reconcile queue, where all of them put
+ * their work, to ReconcileWorkerFunction. Each function runs in its own JVM under the Lambda runtime interface
+ * client, started on first use and kept warm.
  */
 final class RunCommand {
     static final String HELP = """
@@ -39,7 +41,8 @@ final class RunCommand {
             e.g. the one ./crossrole demo uses or `python3 -m moto.server`): the Grants stream → GrantStreamFunction
             (batching, partial batch failures, bounded retries, bisect, as the event source mapping is configured);
             organization changes → AccountEventsFunction; DriftCheckFunction every --drift-every seconds (default 300,
-            0 = never) with its queue drained into DriftCheckWorkerFunction. Prints a line per delivery.
+            0 = never) with its queue drained into DriftCheckWorkerFunction; and the reconcile queue they all fill →
+            ReconcileWorkerFunction (FIFO groups, partial batch failures). Prints a line per delivery.
             --for stops after that many seconds (default: run until interrupted); --poll sets the polling period (1).
             Exit codes: 0 stopped normally, 2 usage or setup error.""";
 
@@ -88,7 +91,7 @@ final class RunCommand {
             StreamEvents records = new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region());
             OrganizationWatcher watcher = new OrganizationWatcher(org, repo);
             boolean watching = look(watcher, out) != null;
-            out.printf("crossrole run: %s → GrantStreamFunction%s%s; %s%n", config.grantsTable(),
+            out.printf("crossrole run: %s → GrantStreamFunction%s%s; ReconcileQueue → ReconcileWorkerFunction; %s%n", config.grantsTable(),
                     watching ? "; organization → AccountEventsFunction" : "",
                     driftEvery > 0 ? "; DriftCheckFunction every " + driftEvery + " s" : "",
                     forSeconds > 0 ? "stopping after " + forSeconds + " s" : "Ctrl-C to stop");
@@ -105,9 +108,10 @@ final class RunCommand {
                     }
                 }
                 if (Instant.now().isAfter(nextDrift)) {
-                    drift(warm, functions, repo, sqs, config, template, out);
+                    drift(warm, functions, repo, sqs, template, out);
                     nextDrift = Instant.now().plusSeconds(driftEvery);
                 }
+                deliverQueue(warm, functions, sqs, template, "ReconcileWorkerFunction", out);
                 sleep(Duration.ofSeconds(pollSeconds));
             }
         } finally {
@@ -123,14 +127,25 @@ final class RunCommand {
     }
 
     private static void drift(Map<String, LocalLambda> warm, LocalFunctions functions, Path repo, SqsClient sqs,
-                              CrossroleConfig config, SamTemplate template, PrintStream out) throws IOException {
+                              SamTemplate template, PrintStream out) throws IOException {
         LocalLambda.Invocation r = function(warm, functions, "DriftCheckFunction")
                 .invoke(Files.readString(repo.resolve("events/drift-check/scheduled.json")));
         out.println("  drift: DriftCheckFunction → " + r.payload());
-        LocalQueues.Source source = new LocalQueues(template).sourceOf("DriftCheckWorkerFunction").orElseThrow();
-        String url = sqs.getQueueUrl(q -> q.queueName(source.queueLogicalId())).queueUrl();
-        String arn = sqs.getQueueAttributes(q -> q.queueUrl(url).attributeNamesWithStrings("QueueArn")).attributesAsStrings().get("QueueArn");
-        new QueueDelivery(sqs, url, arn, config.region(), source.batchSize()).drain(function(warm, functions, "DriftCheckWorkerFunction"), out);
+        deliverQueue(warm, functions, sqs, template, "DriftCheckWorkerFunction", out);
+    }
+
+    /** Delivers the function's SQS event source queues to it, when a message is waiting (Lambda's pollers, locally). */
+    private static void deliverQueue(Map<String, LocalLambda> warm, LocalFunctions functions, SqsClient sqs, SamTemplate template,
+                                     String logicalId, PrintStream out) {
+        for (LocalQueues.Source source : new LocalQueues(template).sourcesOf(logicalId)) {
+            String url = sqs.getQueueUrl(q -> q.queueName(source.queueName())).queueUrl();
+            String visible = sqs.getQueueAttributes(q -> q.queueUrl(url).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                    .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+            if (!"0".equals(visible)) {
+                out.println("  " + source.queueName() + " → " + logicalId + ":");
+                new QueueDelivery(sqs, url, source.batchSize()).drain(function(warm, functions, logicalId), out);
+            }
+        }
     }
 
     /** The watcher's events, or null when the organization cannot be read (then it is not watched). */

@@ -3,9 +3,9 @@ package io.crossrole.cli;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
 import java.io.PrintStream;
-import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -31,17 +31,17 @@ final class StatusCommand {
         CrossroleConfig config = CrossroleConfig.from(Crossrole.withTables(env));
         List<Assignment> rows;
         try (AwsClientFactory clients = AwsClientFactory.create(config, List.of()); DynamoDbClient dynamo = clients.dynamoDb()) {
-            AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), Clock.systemUTC());
-            rows = args.length == 1 ? store.forGrant(args[0]) : store.all();
+            AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable());
+            rows = args.length == 1 ? store.forGrant(args[0]).assignments() : store.all();
         }
-        rows = rows.stream().sorted(Comparator.comparing(Assignment::grantId).thenComparing(Assignment::accountId)).toList();
+        rows = rows.stream().sorted(Comparator.comparing(Assignment::grantId).thenComparing(a -> a.key().stored())).toList();
         out.printf("%-20s %-22s %-12s %-50s %-24s %s%n", "GRANT", "ACCOUNT", "STATUS", "ROLE ARN", "UPDATED", "MESSAGE");
         for (Assignment a : rows) {
-            out.printf("%-20s %-22s %-12s %-50s %-24s %s%n", a.grantId(), a.accountId(), a.status(), a.roleArn().orElse("-"),
+            out.printf("%-20s %-22s %-12s %-50s %-24s %s%n", a.grantId(), a.key().stored(), a.status(), a.roleArn().orElse("-"),
                     a.updatedAt().toString(), a.message());
         }
         out.printf("%d assignment(s)%n", rows.size());
-        boolean attention = rows.stream().anyMatch(a -> a.status().name().equals("FAILED") || a.status().name().equals("DRIFTED"));
+        boolean attention = rows.stream().anyMatch(a -> a.status() == AssignmentStatus.FAILED || a.status() == AssignmentStatus.DRIFTED);
         return attention ? Crossrole.FUNCTION_FAILED : Crossrole.OK;
     }
 }

@@ -2,6 +2,8 @@ package io.crossrole.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crossrole.cli.local.LocalQueues;
+import io.crossrole.cli.template.SamTemplate;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
@@ -44,7 +46,8 @@ class AccountEventsInvokeIT {
     @BeforeEach
     void setUp(Emulator emulator) throws Exception {
         emulator.reset();
-        crossrole = new TestCrossrole(emulator, Map.of());
+        crossrole = new TestCrossrole(emulator, Map.of(), false);
+        new LocalQueues(SamTemplate.read(TestFiles.repoRoot().resolve("template.yaml"))).create(crossrole.observerSqs());
         env = new HashMap<>(emulator.environment(crossrole.config().grantsTable(), crossrole.config().assignmentsTable(),
                 crossrole.config().grantTargetsTable()));
         org = crossrole.observerOrganizations();
@@ -95,6 +98,7 @@ class AccountEventsInvokeIT {
         Files.writeString(event, StreamRecords.insertJson(grantJson));
         assertThat(crossrole("invoke", "GrantStreamFunction", "--event", event.toString())).as(err.toString()).isZero();
         assertThat(out.toString().strip()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(crossrole("drain", "ReconcileWorkerFunction")).as(err.toString()).isZero();
     }
 
     private int invoke(String sample, Map<String, String> replacements) throws Exception {
@@ -104,7 +108,12 @@ class AccountEventsInvokeIT {
         }
         Path event = dir.resolve("event-" + System.nanoTime() + ".json");
         Files.writeString(event, json);
-        return crossrole("invoke", "AccountEventsFunction", "--event", event.toString());
+        int exit = crossrole("invoke", "AccountEventsFunction", "--event", event.toString());
+        String response = out.toString();
+        int drained = crossrole("drain", "ReconcileWorkerFunction");
+        out.reset();
+        out.writeBytes(response.getBytes(StandardCharsets.UTF_8));
+        return exit != 0 ? exit : drained;
     }
 
     private int crossrole(String... args) {

@@ -2,6 +2,7 @@ package io.crossrole.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crossrole.cli.local.LocalQueues;
 import io.crossrole.cli.local.LocalTables;
 import io.crossrole.cli.template.SamTemplate;
 import io.crossrole.store.Assignment;
@@ -10,24 +11,27 @@ import io.crossrole.store.AssignmentStore;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
 import io.crossrole.testing.StreamRecords;
+import io.crossrole.testing.TestCrossrole;
 import io.crossrole.testing.TestFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /** The crossrole command as a user runs it, against the emulator, with the functions' real artifacts. */
@@ -37,6 +41,7 @@ class CrossroleCliIT {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private Map<String, String> env;
     private DynamoDbClient dynamo;
+    private SqsClient sqs;
     private Emulator emulator;
 
     @BeforeEach
@@ -51,6 +56,16 @@ class CrossroleCliIT {
                 .create(dynamo, Map.of("GrantsTable", env.get("GRANTS_TABLE"), "AssignmentsTable", env.get("ASSIGNMENTS_TABLE"),
                         "GrantTargetsTable", env.get("GRANT_TARGETS_TABLE")));
         emulator.createOrganization();
+        emulator.createMembers(TestCrossrole.MEMBERS);
+        sqs = SqsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+        new LocalQueues(SamTemplate.read(TestFiles.repoRoot().resolve("template.yaml"))).create(sqs);
+    }
+
+    @AfterEach
+    void tearDown() {
+        dynamo.close();
+        sqs.close();
     }
 
     /** The Grants table as it was when the stream emitted the event's records: the function reads the table. */
@@ -67,30 +82,37 @@ class CrossroleCliIT {
     }
 
     @Test
-    void invoke_streamEvent_createsWhatEachRecordSaysAndAReplayChangesNothing() {
+    void invoke_streamEvent_thenDrain_createsWhatEachRecordSaysAndAReplayChangesNothing() {
         String insert = event("grant-stream/insert.json");
 
         int exit = crossrole("invoke", "GrantStreamFunction", "--event", insert);
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString().strip()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(store().forGrant("vendor-audit").assignments()).as("the stream only queues").isEmpty();
+        assertThat(crossrole("drain", "ReconcileWorkerFunction")).as(out + "" + err).isZero();
+        assertThat(out.toString()).contains("crossrole: draining ReconcileQueue.fifo into ReconcileWorkerFunction")
+                .contains("3 message(s) delivered, 0 returned for a retry");
         Role created;
         try (IamClient prod = iamIn("111111111111")) {
             created = prod.getRole(r -> r.roleName("UpdateApp")).role();
         }
-        List<Assignment> statuses = store().forGrant("vendor-audit");
-        assertThat(statuses).extracting(Assignment::accountId).containsExactlyInAnyOrder("111111111111", "012345678901");
+        List<Assignment> statuses = store().forGrant("vendor-audit").assignments();
+        assertThat(statuses).extracting(a -> a.key().stored()).containsExactlyInAnyOrder("111111111111", "012345678901");
         assertThat(statuses).allMatch(a -> a.status() == AssignmentStatus.PROVISIONED && a.message().startsWith("created: "));
 
         int again = crossrole("invoke", "GrantStreamFunction", "--event", insert);
 
         assertThat(again).isZero();
+        assertThat(crossrole("drain", "ReconcileWorkerFunction")).isZero();
+        assertThat(out.toString()).contains("0 message(s) delivered");
         try (IamClient prod = iamIn("111111111111")) {
             assertThat(prod.getRole(r -> r.roleName("UpdateApp")).role().roleId()).isEqualTo(created.roleId());
         }
-        assertThat(store().forGrant("prod-updateapp")).singleElement()
+        assertThat(store().forGrant("prod-updateapp").assignments()).singleElement()
                 .satisfies(a -> assertThat(a.attempts()).as("the replay wrote no status either").isEqualTo(1));
-        assertThat(store().forGrant("vendor-audit")).allMatch(a -> a.attempts() == 1 && a.status() == AssignmentStatus.PROVISIONED);
+        assertThat(store().forGrant("vendor-audit").assignments())
+                .allMatch(a -> a.attempts() == 1 && a.status() == AssignmentStatus.PROVISIONED);
     }
 
     @Test
@@ -99,9 +121,10 @@ class CrossroleCliIT {
 
         assertThat(exit).isZero();
         assertThat(out.toString().strip()).isEqualTo("{\"batchItemFailures\":[]}");
-        assertThat(store().forGrant("broken-grant")).isNotEmpty()
+        assertThat(crossrole("drain", "ReconcileWorkerFunction")).isZero();
+        assertThat(store().forGrant("broken-grant").assignments()).isNotEmpty()
                 .allMatch(a -> a.status() == AssignmentStatus.FAILED && a.message().contains("groups cannot be principals"));
-        assertThat(store().forGrant("ci-deployer")).allMatch(a -> a.status() == AssignmentStatus.PROVISIONED);
+        assertThat(store().forGrant("ci-deployer").assignments()).isNotEmpty().allMatch(a -> a.status() == AssignmentStatus.PROVISIONED);
     }
 
     @Test
@@ -133,7 +156,7 @@ class CrossroleCliIT {
     }
 
     private AssignmentStore store() {
-        return new AssignmentStore(dynamo, env.get("ASSIGNMENTS_TABLE"), Clock.systemUTC());
+        return new AssignmentStore(dynamo, env.get("ASSIGNMENTS_TABLE"));
     }
 
     private IamClient iamIn(String account) {
@@ -141,7 +164,7 @@ class CrossroleCliIT {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build()) {
             var c = sts.assumeRole(r -> r.roleArn("arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole").roleSessionName("t")).credentials();
             return IamClient.builder().endpointOverride(emulator.endpoint()).region(Region.AWS_GLOBAL)
-                    .credentialsProvider(StaticCredentialsProvider.create(software.amazon.awssdk.auth.credentials.AwsSessionCredentials
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials
                             .create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken()))).build();
         }
     }

@@ -49,9 +49,7 @@ class OperatorCliIT {
         SamTemplate template = SamTemplate.read(TestFiles.repoRoot().resolve("template.yaml"));
         new LocalTables(template).create(crossrole.dynamo(), Map.of("GrantsTable", "Grants-run", "AssignmentsTable", "Assignments-run",
                 "GrantTargetsTable", "GrantTargets-run"));
-        try (var sqs = crossrole.observerSqs()) {
-            new LocalQueues(template).create(sqs);
-        }
+        new LocalQueues(template).create(crossrole.observerSqs());
     }
 
     @AfterEach
@@ -66,7 +64,7 @@ class OperatorCliIT {
 
         assertThat(crossrole("grant", "put", file.toString())).as(err.toString()).isZero();
         assertThat(out.toString()).contains("put grant ops-deploy into Grants-run");
-        assertThat(crossrole("run", "--for", "6", "--drift-every", "0")).as(err.toString()).isZero();
+        assertThat(crossrole("run", "--for", "12", "--drift-every", "0")).as(err.toString()).isZero();
 
         assertThat(out.toString()).contains("stream: 1 record(s) → returned");
         for (String account : new String[] {"111111111111", "012345678901"}) {

@@ -28,11 +28,14 @@ import java.util.regex.Pattern;
  *   <tr><td>DRIFT_QUEUE_URL</td><td>the queue the drift check fans accounts out on (a URL, or a queue name)</td></tr>
  *   <tr><td>DRIFT_ACCOUNTS_PER_MESSAGE, DRIFT_CONCURRENCY</td><td>accounts per queued message (25); accounts checked at once (8)</td></tr>
  *   <tr><td>CROSSROLE_PRIME_AT_INIT</td><td>run the SnapStart priming work during init (benchmarks; SnapStart runs it before the snapshot)</td></tr>
- *   <tr><td>PROVISION_CONCURRENCY</td><td>accounts a grant is applied to at once (8)</td></tr>
  *   <tr><td>CROSSROLE_GUARDRAILS</td><td>the guardrails document (JSON; empty: every default), see {@link Guardrails}</td></tr>
  *   <tr><td>MANAGED_ROLE_PATH</td><td>the path every role Crossrole creates lives under (/crossrole-managed/)</td></tr>
  *   <tr><td>CROSSROLE_ACCOUNT_ID</td><td>the account Crossrole runs in (unset: asked of STS)</td></tr>
  *   <tr><td>MANAGEMENT_ACCOUNT_ID</td><td>the organization's management account (unset: asked of Organizations)</td></tr>
+ *   <tr><td>ORGANIZATION_ID</td><td>the organization's ID, o-… (unset: asked of Organizations)</td></tr>
+ *   <tr><td>RECONCILE_QUEUE_URL</td><td>the FIFO queue of reconcile requests (a URL, or a queue name)</td></tr>
+ *   <tr><td>RECONCILE_BULK_QUEUE_URL</td><td>the FIFO queue of fan-outs over many accounts (unset: the reconcile queue)</td></tr>
+ *   <tr><td>RECONCILE_RETRY_SECONDS</td><td>the first backoff of a reconcile stopped by a passing fault (10; doubled per receive, at most 300)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -57,12 +60,15 @@ public record CrossroleConfig(
         int driftAccountsPerMessage,
         int driftConcurrency,
         boolean inLambda,
-        int provisionConcurrency,
         boolean primeAtInit,
         Guardrails guardrails,
         String managedRolePath,
         Optional<AccountId> crossroleAccountId,
-        Optional<AccountId> managementAccountId) {
+        Optional<AccountId> managementAccountId,
+        Optional<String> organizationId,
+        Optional<String> reconcileQueue,
+        Optional<String> reconcileBulkQueue,
+        Duration reconcileRetry) {
 
     /** Where the roles Crossrole creates live unless configured otherwise: a path nothing else uses. */
     public static final String DEFAULT_MANAGED_ROLE_PATH = "/crossrole-managed/";
@@ -77,6 +83,7 @@ public record CrossroleConfig(
 
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:[a-z-]+:iam::\\d{12}:role/[\\x21-\\x7E]+");
+    private static final Pattern ORGANIZATION_ID = Pattern.compile("o-[a-z0-9]{10,32}");
 
     public static CrossroleConfig fromEnvironment() {
         return from(System.getenv());
@@ -123,7 +130,6 @@ public record CrossroleConfig(
         }
         int perMessage = number(env, "DRIFT_ACCOUNTS_PER_MESSAGE", 25, 1, problems);
         int concurrency = number(env, "DRIFT_CONCURRENCY", 8, 1, problems);
-        int provisionConcurrency = number(env, "PROVISION_CONCURRENCY", 8, 1, problems);
         Guardrails guardrails = Guardrails.DEFAULT;
         try {
             guardrails = Guardrails.parse(optional(env, "CROSSROLE_GUARDRAILS").orElse(""));
@@ -141,14 +147,20 @@ public record CrossroleConfig(
         Optional<String> managementText = optional(env, "MANAGEMENT_ACCOUNT_ID");
         managementText.filter(a -> !AccountId.isValid(a)).ifPresent(a ->
                 problems.append("MANAGEMENT_ACCOUNT_ID must be a 12-digit account ID, got '").append(a).append("'. "));
+        Optional<String> organizationId = optional(env, "ORGANIZATION_ID");
+        organizationId.filter(o -> !ORGANIZATION_ID.matcher(o).matches()).ifPresent(o ->
+                problems.append("ORGANIZATION_ID must be an organization ID (o- and 10 to 32 lower-case letters or digits), got '")
+                        .append(o).append("'. "));
+        int reconcileRetry = number(env, "RECONCILE_RETRY_SECONDS", 10, 0, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
         return new CrossroleConfig(grants, assignments, targets, hub, member, region, Partition.ofRegion(region), endpoint,
                 new Limits(trustChars, inlineChars, managed), Duration.ofSeconds(retrySeconds), Duration.ofSeconds(readySeconds),
                 mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent(),
-                provisionConcurrency, optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent(),
-                guardrails, managedRolePath, accountText.map(AccountId::of), managementText.map(AccountId::of));
+                optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent(),
+                guardrails, managedRolePath, accountText.map(AccountId::of), managementText.map(AccountId::of), organizationId,
+                optional(env, "RECONCILE_QUEUE_URL"), optional(env, "RECONCILE_BULK_QUEUE_URL"), Duration.ofSeconds(reconcileRetry));
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

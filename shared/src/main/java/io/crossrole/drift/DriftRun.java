@@ -9,20 +9,26 @@ import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.config.CrossroleConfig.DriftMode;
 import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantValidation;
 import io.crossrole.guardrail.GrantReview;
-import io.crossrole.iam.IamRoleApplier;
 import io.crossrole.iam.IamRoleReader;
+import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.model.AccountId;
 import io.crossrole.org.OrganizationView;
-import io.crossrole.lambda.InvocationMetrics;
-import io.crossrole.provision.GrantRevoker;
-import io.crossrole.provision.Wiring;
+import io.crossrole.plan.GrantPlanner;
+import io.crossrole.reconcile.ReconcileKey;
+import io.crossrole.reconcile.ReconcileQueue;
+import io.crossrole.reconcile.ReconcileRequest;
+import io.crossrole.reconcile.ReconcileRequest.Cause;
 import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentKey;
+import io.crossrole.store.AssignmentRecorder;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
+import io.crossrole.store.GrantRecord;
 import io.crossrole.store.GrantStore;
 import io.crossrole.sts.Backoff;
-import java.math.BigDecimal;
+import io.crossrole.wiring.Wiring;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,11 +54,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
- * The drift check at organization scale. The scheduled invocation ({@link #scheduled()}) revokes expired
- * grants (whatever TTL has done) and fans the accounts out on a queue in batches; each queued message
- * ({@link #consume(SQSEvent)}) checks its accounts concurrently with a bounded pool. Without a queue the
- * scheduled run checks every account itself. Every message is idempotent: checking an account twice
- * changes nothing.
+ * The drift check at organization scale. The scheduled invocation ({@link #scheduled()}) queues the revocation of
+ * expired grants (whatever TTL has done; a record is deleted once nothing of it is left), finds the accounts a grant
+ * covers but never got, and fans the accounts out on the drift queue in batches; each queued message
+ * ({@link #consume(SQSEvent)}) checks its accounts concurrently with a bounded pool. Without a drift queue the
+ * scheduled run checks every account itself. The drift check writes no IAM: repairs and revocations go through the
+ * reconcile queue, to the worker.
  *
  * <pre>{@code
  * DriftRun run = DriftRun.create(config, clients, "crossrole-drift-check", backoff, clock);
@@ -68,65 +75,70 @@ public final class DriftRun {
 
     private final CrossroleConfig config;
     private final DriftChecker checker;
-    private final GrantRevoker revoker;
     private final GrantReview review;
     private final AssignmentStore assignments;
+    private final AssignmentRecorder recorder;
     private final GrantStore grants;
+    private final ReconcileQueue reconcile;
     private final DynamoDbClient dynamo;
     private final Supplier<OrganizationView> organization;
     private final SqsClient sqs;
     private final Clock clock;
-    private final InvocationMetrics metrics = new InvocationMetrics();
+    private final InvocationMetrics metrics;
 
     /**
      * @param organization a fresh view of the organization for each run or message
      */
-    public DriftRun(CrossroleConfig config, DriftChecker checker, GrantRevoker revoker, GrantReview review,
-                    AssignmentStore assignments, GrantStore grants, DynamoDbClient dynamo, Supplier<OrganizationView> organization,
-                    SqsClient sqs, Clock clock) {
+    public DriftRun(CrossroleConfig config, DriftChecker checker, GrantReview review, AssignmentStore assignments,
+                    AssignmentRecorder recorder, GrantStore grants, ReconcileQueue reconcile, DynamoDbClient dynamo,
+                    Supplier<OrganizationView> organization, SqsClient sqs, Clock clock, InvocationMetrics metrics) {
         this.config = config;
         this.checker = checker;
-        this.revoker = revoker;
         this.review = review;
         this.assignments = assignments;
+        this.recorder = recorder;
         this.grants = grants;
+        this.reconcile = reconcile;
         this.dynamo = dynamo;
         this.organization = organization;
         this.sqs = sqs;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Wires a run from configuration: what the drift functions' constructors call. */
     public static DriftRun create(CrossroleConfig config, AwsClientFactory clients, String sessionName, Backoff backoff, Clock clock) {
         Wiring w = Wiring.of(config, clients, sessionName, backoff, clock);
-        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), w.store(), w.grants(),
-                w.review(), config.partition(), clock);
-        return new DriftRun(config, checker, new GrantRevoker(w.provisioner()), w.review(), w.store(), w.grants(), w.dynamo(),
-                w::organization, config.driftQueue().isPresent() ? clients.client(SqsClient.builder()) : null, clock);
+        ReconcileQueue reconcile = w.reconcileQueue();
+        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), w.store(), w.recorder(), w.grants(), w.review(),
+                reconcile, config.partition(), clock);
+        return new DriftRun(config, checker, w.review(), w.store(), w.recorder(), w.grants(), reconcile, w.dynamo(), w::organization,
+                w.sqs(), clock, w.metrics());
     }
 
-    /** Drift runs publish their own summary; this is for the invocation's other counts. */
+    /** The invocation's counts besides the run summary (statuses recorded, requests queued). */
     public InvocationMetrics metrics() {
         return metrics;
     }
 
-    /** The scheduled run: expiry, then fan-out (or, without a queue, the checks themselves). */
+    /** The scheduled run: expiry, missing coverage, then fan-out (or, without a drift queue, the checks themselves). */
     public Map<String, Object> scheduled() {
         Instant started = clock.instant();
+        String runId = UUID.randomUUID().toString();
         DriftSummary summary = new DriftSummary();
         String mode = config.driftMode().name().toLowerCase(Locale.ROOT);
-        List<Map<String, Object>> allGrants = grants.all();
-        summary.expiredRevoked(revokeExpired(allGrants));
+        List<GrantRecord> allGrants = grants.all();
         List<Assignment> allAssignments = assignments.all();
+        summary.expiredRevoked(revokeExpired(allGrants, allAssignments, runId));
         OrganizationView org = organization.get(); // read once for the whole run
-        Set<String> uncovered = recordMissing(allGrants, allAssignments, org);
+        Set<String> uncovered = recordMissing(allGrants, allAssignments, org, runId);
         summary.missing(uncovered.size());
         List<String> accounts = accountsToCheck(allAssignments, uncovered, org);
         if (config.driftQueue().isPresent()) {
-            enqueue(accounts);
+            enqueue(accounts, runId);
             summary.queued(accounts.size());
         } else {
-            checkAll(accounts, config.driftMode(), summary, org);
+            checkAll(accounts, config.driftMode(), summary, org, runId);
         }
         Duration duration = Duration.between(started, clock.instant());
         summary.publish(LOG, mode, duration);
@@ -158,7 +170,7 @@ public final class DriftRun {
                 if (accounts.isEmpty() || !accounts.stream().allMatch(AccountId::isValid)) {
                     throw new IllegalArgumentException("the message must hold \"accounts\": [12-digit account IDs]");
                 }
-                checkAll(accounts, mode, summary, org);
+                checkAll(accounts, mode, summary, org, body.path("runId").asText(message.getMessageId()));
                 lastMode = mode;
             } catch (Exception e) {
                 LOG.error("drift message {} cannot be processed: {}", message.getMessageId(), e.getMessage());
@@ -170,7 +182,7 @@ public final class DriftRun {
     }
 
     /** Checks accounts concurrently, at most {@code DRIFT_CONCURRENCY} at a time. */
-    public void checkAll(List<String> accounts, DriftMode mode, DriftSummary summary, OrganizationView org) {
+    public void checkAll(List<String> accounts, DriftMode mode, DriftSummary summary, OrganizationView org, String runId) {
         if (accounts.isEmpty()) {
             return;
         }
@@ -178,7 +190,7 @@ public final class DriftRun {
         try {
             List<Future<AccountCheck>> results = new ArrayList<>();
             for (String account : accounts) {
-                results.add(pool.submit(() -> checker.check(AccountId.of(account), mode, org)));
+                results.add(pool.submit(() -> checker.check(AccountId.of(account), mode, org, runId)));
             }
             for (int i = 0; i < results.size(); i++) {
                 try {
@@ -194,64 +206,68 @@ public final class DriftRun {
         }
     }
 
-    /** Revokes grants whose expiresAt has passed in every account, then deletes their records. */
-    int revokeExpired(List<Map<String, Object>> allGrants) {
-        int revoked = 0;
+    /**
+     * Expired grants, whatever TTL has done: the revocation of everything each still holds is queued (the worker sees
+     * the grant expired and revokes); a record with nothing left is deleted, conditional on its {@code expiresAt}
+     * (a renewal meanwhile keeps it).
+     *
+     * @return how many expired grants had revocations queued or were deleted
+     */
+    int revokeExpired(List<GrantRecord> allGrants, List<Assignment> allAssignments, String runId) {
         Instant now = clock.instant();
-        for (Map<String, Object> raw : allGrants) {
-            if (!(raw.get("expiresAt") instanceof BigDecimal expires) || !(raw.get("grantId") instanceof String grantId)) {
+        Map<String, List<Assignment>> byGrant = allAssignments.stream().collect(Collectors.groupingBy(Assignment::grantId));
+        int expired = 0;
+        for (GrantRecord record : allGrants) {
+            Optional<Instant> expiresAt = record.parsed().grant().flatMap(Grant::expiresAt);
+            if (expiresAt.isEmpty() || expiresAt.get().isAfter(now)) {
                 continue;
             }
-            Instant at = Instant.ofEpochSecond(expires.longValue());
-            if (at.isAfter(now)) {
-                continue;
-            }
-            boolean retry = revoker.revokeEverywhere(grantId, assignments.forGrant(grantId),
-                    "grant expired at " + at + "; revoked by the drift check");
-            if (retry) {
-                LOG.warn("grantId={} expired but not yet revoked everywhere; the record is kept for the next run", grantId);
+            expired++;
+            List<Assignment> live = byGrant.getOrDefault(record.grantId(), List.of()).stream().filter(Assignment::isLive).toList();
+            GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), Optional.of(record.parsed()), Optional.empty(), live);
+            if (!plan.keys().isEmpty()) {
+                reconcile.send(plan.keys().stream().map(k -> new ReconcileRequest(k.key(), Cause.EXPIRY, runId, k.roleName())).toList());
+                LOG.info("grantId={} expired at {}: {} revocation(s) queued", record.grantId(), expiresAt.get(), plan.keys().size());
                 continue;
             }
             try {
                 dynamo.deleteItem(r -> r.tableName(config.grantsTable())
-                        .key(Map.of("grantId", AttributeValue.fromS(grantId)))
+                        .key(Map.of("grantId", AttributeValue.fromS(record.grantId())))
                         .conditionExpression("expiresAt = :e")
-                        .expressionAttributeValues(Map.of(":e", AttributeValue.fromN(expires.toPlainString()))));
-                revoked++;
-                LOG.info("grantId={} expired at {}: revoked everywhere and its record deleted", grantId, at);
+                        .expressionAttributeValues(Map.of(":e", AttributeValue.fromN(Long.toString(expiresAt.get().getEpochSecond())))));
+                LOG.info("grantId={} expired at {}: nothing of it is left, its record deleted", record.grantId(), expiresAt.get());
             } catch (ConditionalCheckFailedException renewed) {
-                LOG.info("grantId={} was renewed while it was being revoked; the record is kept", grantId);
+                LOG.info("grantId={} was renewed while it was being revoked; the record is kept", record.grantId());
             }
         }
-        return revoked;
+        return expired;
     }
 
     /**
-     * Finds, for every valid unexpired grant, the accounts its targets cover today that have no live assignment
-     * (an account event that was lost, an account moved in while the functions failed) and records each as
-     * DRIFTED with the role never created there: the account checks that follow report it or, in remediate
-     * mode, create the role. A grant whose statuses changed within {@link #SETTLE} is left to the functions at
-     * work on it, and a grant with no status at all to its stream record (an INSERT that was never processed is
-     * in the stream's failure queue, with its alarm).
+     * Finds, for every accepted unexpired grant, the accounts its targets cover today that have no live assignment
+     * (an account event that was lost, an account moved in while the functions failed). In report mode each is
+     * recorded DRIFTED with the role never created there; in remediate mode its reconcile is queued. A grant whose
+     * statuses changed within {@link #SETTLE} is left to the functions at work on it, and a grant with no status at all
+     * to its stream record (an INSERT that was never processed is in the stream's failure queue, with its alarm).
      *
-     * @return the accounts given a missing assignment
+     * @return the accounts found missing
      */
-    Set<String> recordMissing(List<Map<String, Object>> allGrants, List<Assignment> allAssignments, OrganizationView org) {
+    Set<String> recordMissing(List<GrantRecord> allGrants, List<Assignment> allAssignments, OrganizationView org, String runId) {
         Instant now = clock.instant();
         Map<String, List<Assignment>> byGrant = allAssignments.stream().collect(Collectors.groupingBy(Assignment::grantId));
         Set<String> accounts = new TreeSet<>();
-        for (Map<String, Object> raw : allGrants) {
-            Optional<Grant> parsed = review.review(raw, org).grant();
-            if (parsed.isEmpty() || parsed.get().isExpired(now)) {
+        List<ReconcileRequest> repairs = new ArrayList<>();
+        for (GrantRecord record : allGrants) {
+            GrantValidation reviewed = review.review(record.parsed(), org);
+            if (reviewed.grant().isEmpty() || reviewed.grant().get().isExpired(now)) {
                 continue;
             }
-            Grant grant = parsed.get();
+            Grant grant = reviewed.grant().get();
             List<Assignment> statuses = byGrant.getOrDefault(grant.grantId(), List.of());
             if (statuses.isEmpty() || statuses.stream().anyMatch(a -> a.updatedAt().isAfter(now.minus(SETTLE)))) {
                 continue;
             }
-            Set<String> live = statuses.stream().filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED)
-                    .map(Assignment::accountId).collect(Collectors.toSet());
+            Set<AccountId> live = statuses.stream().filter(Assignment::isLive).flatMap(a -> a.owner().stream()).collect(Collectors.toSet());
             OrganizationView.Expansion covered;
             try {
                 covered = org.expand(grant.targets());
@@ -261,21 +277,26 @@ public final class DriftRun {
                 return accounts;
             }
             for (AccountId account : covered.accounts()) {
-                if (live.contains(account.value())) {
+                if (live.contains(account) || review.guardrails().protection(account, org).isPresent()) {
                     continue;
                 }
+                accounts.add(account.value());
                 String message = "missing: the grant's targets cover account " + account + " but Crossrole never provisioned"
                         + " role " + grant.roleName() + " there (an account event lost, or an account that joined or moved"
-                        + " while the functions failed); found by the drift check, which creates it in remediate mode";
-                if (review.guardrails().protection(account, org).isPresent()) {
-                    continue;
+                        + " while the functions failed); found by the drift check";
+                if (config.driftMode() == DriftMode.REMEDIATE) {
+                    repairs.add(new ReconcileRequest(new ReconcileKey.OwnerAccount(grant.grantId(), account), Cause.DRIFT, runId, Optional.empty()));
+                    message += ", its reconcile is queued";
+                } else {
+                    message += ", which creates it in remediate mode";
                 }
-                assignments.record(new AssignmentStore.Update(grant.grantId(), account.value(), AssignmentStatus.DRIFTED,
-                        grant.roleName(), null, null, message));
-                accounts.add(account.value());
+                recorder.recordIf(new AssignmentRecorder.Status(grant.grantId(), new AssignmentKey.Owner(account), AssignmentStatus.DRIFTED,
+                        grant.roleName(), null, null, message), statuses.stream().filter(a -> a.owner().filter(account::equals).isPresent())
+                        .findFirst().map(Assignment::attempts).orElse(0L));
                 LOG.warn("grantId={} accountId={} {}", grant.grantId(), account, message);
             }
         }
+        reconcile.send(repairs);
         return accounts;
     }
 
@@ -285,9 +306,7 @@ public final class DriftRun {
      */
     List<String> accountsToCheck(List<Assignment> allAssignments, Set<String> missing, OrganizationView org) {
         TreeSet<String> accounts = new TreeSet<>(missing);
-        allAssignments.stream()
-                .filter(a -> a.isAccount() && a.status() != AssignmentStatus.REVOKED)
-                .map(Assignment::accountId).forEach(accounts::add);
+        allAssignments.stream().filter(Assignment::isLive).flatMap(a -> a.owner().stream()).map(AccountId::value).forEach(accounts::add);
         try {
             org.activeMembers().forEach(id -> accounts.add(id.value()));
         } catch (RuntimeException e) {
@@ -296,10 +315,9 @@ public final class DriftRun {
         return List.copyOf(accounts);
     }
 
-    private void enqueue(List<String> accounts) {
+    private void enqueue(List<String> accounts, String runId) {
         String queue = config.driftQueue().orElseThrow();
         String url = queue.startsWith("http") ? queue : sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
-        String runId = UUID.randomUUID().toString();
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < accounts.size(); i += config.driftAccountsPerMessage()) {
             ObjectNode body = JSON.createObjectNode();

@@ -22,7 +22,7 @@ public final class DriftSummary {
     private int accountsChecked;
     private int inSync;
     private int drifted;
-    private int repaired;
+    private int repairsQueued;
     private int expiredRevoked;
     private int orphans;
     private int failed;
@@ -34,7 +34,7 @@ public final class DriftSummary {
         accountsChecked++;
         inSync += check.inSync();
         drifted += check.drifted();
-        repaired += check.repaired();
+        repairsQueued += check.repairsQueued();
         orphans += check.orphans();
         failed += check.failed() ? 1 : 0;
         findings.addAll(check.findings());
@@ -60,7 +60,7 @@ public final class DriftSummary {
         out.put("accountsQueued", queued);
         out.put("inSync", inSync);
         out.put("drifted", drifted);
-        out.put("repaired", repaired);
+        out.put("repairsQueued", repairsQueued);
         out.put("expiredRevoked", expiredRevoked);
         out.put("orphans", orphans);
         out.put("missing", missing);
@@ -86,7 +86,7 @@ public final class DriftSummary {
             m.addMetric("AccountsChecked", accountsChecked, MetricUnit.COUNT);
             m.addMetric("RolesInSync", inSync, MetricUnit.COUNT);
             m.addMetric("RolesDrifted", drifted, MetricUnit.COUNT);
-            m.addMetric("RolesRepaired", repaired, MetricUnit.COUNT);
+            m.addMetric("RepairsQueued", repairsQueued, MetricUnit.COUNT);
             m.addMetric("GrantsExpiredRevoked", expiredRevoked, MetricUnit.COUNT);
             m.addMetric("OrphanRoles", orphans, MetricUnit.COUNT);
             m.addMetric("AssignmentsMissing", missing, MetricUnit.COUNT);

@@ -38,7 +38,11 @@ public final class GrantReview {
 
     /** Every check: the record, the guardrails on what it asks for, and those that need the organization. */
     public GrantValidation review(Map<String, Object> raw, OrganizationFacts org) {
-        GrantValidation parsed = parser.parse(raw);
+        return review(parser.parse(raw), org);
+    }
+
+    /** The guardrails' checks on a record already parsed (as {@code GrantStore} returns it). */
+    public GrantValidation review(GrantValidation parsed, OrganizationFacts org) {
         if (!parsed.isValid()) {
             return parsed;
         }
@@ -51,7 +55,11 @@ public final class GrantReview {
 
     /** The checks that need no AWS access: the record and the guardrails on what it asks for (offline validation). */
     public GrantValidation document(Map<String, Object> raw) {
-        GrantValidation parsed = parser.parse(raw);
+        return document(parser.parse(raw));
+    }
+
+    /** The guardrails' checks that need no AWS access, on a record already parsed. */
+    public GrantValidation document(GrantValidation parsed) {
         if (!parsed.isValid()) {
             return parsed;
         }

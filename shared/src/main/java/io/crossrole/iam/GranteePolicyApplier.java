@@ -3,15 +3,15 @@ package io.crossrole.iam;
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
 import io.crossrole.model.Arn;
-import io.crossrole.policy.PolicyDocuments;
 import java.util.Optional;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 
 /**
  * Puts (or removes) the inline identity policy that lets a grantee group, user or role call
- * {@code sts:AssumeRole} on a grant's roles. Writes only when the document differs, so a redelivered
- * event writes nothing. Only Crossrole's own policy, named by {@link #policyName(String)}, is ever touched.
+ * {@code sts:AssumeRole} on a grant's roles. The caller reads first ({@link #read}) and writes only when the
+ * document differs, so a redelivered event writes nothing. Only Crossrole's own policy, named by
+ * {@link #policyName(String)}, is ever touched.
  *
  * <pre>{@code
  * grantees.put(devIam, Arn.parse("arn:aws:iam::222222222222:group/Developers").orElseThrow(), "crossrole-assume-prod-updateapp", doc);
@@ -23,21 +23,16 @@ public final class GranteePolicyApplier {
         return "crossrole-assume-" + grantId;
     }
 
-    /** @return true when IAM was written */
-    public boolean put(IamClient iam, Arn principal, String policyName, String document) {
+    /** Writes the document (one call). */
+    public void put(IamClient iam, Arn principal, String policyName, String document) {
         String name = principal.resourceName();
         try {
-            Optional<String> current = read(iam, principal, policyName);
-            if (current.isPresent() && PolicyDocuments.equivalent(current.get(), document)) {
-                return false;
-            }
             switch (principal.resourceType()) {
                 case "group" -> iam.putGroupPolicy(r -> r.groupName(name).policyName(policyName).policyDocument(document));
                 case "user" -> iam.putUserPolicy(r -> r.userName(name).policyName(policyName).policyDocument(document));
                 case "role" -> iam.putRolePolicy(r -> r.roleName(name).policyName(policyName).policyDocument(document));
                 default -> throw new IllegalArgumentException("not a group, user or role: " + principal);
             }
-            return true;
         } catch (NoSuchEntityException e) {
             throw ProvisioningException.permanent(principal.resourceType() + " " + principal + " does not exist", e);
         } catch (RuntimeException e) {
@@ -63,7 +58,12 @@ public final class GranteePolicyApplier {
         }
     }
 
-    private static Optional<String> read(IamClient iam, Arn principal, String policyName) {
+    /**
+     * The grantee's policy of that name, when it has one.
+     *
+     * @throws ProvisioningException when it cannot be read (throttling, a denied read)
+     */
+    public Optional<String> read(IamClient iam, Arn principal, String policyName) {
         String name = principal.resourceName();
         try {
             String doc = switch (principal.resourceType()) {
@@ -74,6 +74,8 @@ public final class GranteePolicyApplier {
             return Optional.of(IamRoleReader.decode(doc));
         } catch (NoSuchEntityException e) {
             return Optional.empty();
+        } catch (RuntimeException e) {
+            throw wrap("read " + policyName + " of " + principal, e);
         }
     }
 

@@ -17,7 +17,11 @@ public final class InvocationMetrics {
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
 
     public void increment(String metric) {
-        counts.computeIfAbsent(metric, k -> new AtomicLong()).incrementAndGet();
+        add(metric, 1);
+    }
+
+    public void add(String metric, long amount) {
+        counts.computeIfAbsent(metric, k -> new AtomicLong()).addAndGet(amount);
     }
 
     /** Publishes and starts counting afresh; nothing is published for an invocation that counted nothing. */

@@ -9,12 +9,18 @@ import io.crossrole.guardrail.GrantReview;
 import io.crossrole.guardrail.Guardrails;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
+import io.crossrole.plan.AccountPlace;
+import io.crossrole.plan.TargetPlanner;
 import io.crossrole.policy.AssumeRolePolicyBuilder;
+import io.crossrole.reconcile.ReconcileKey;
+import io.crossrole.reconcile.ReconcileRequest;
+import io.crossrole.reconcile.ReconcileRequest.Cause;
 import io.crossrole.policy.PolicyDocuments;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.DesiredRole;
 import io.crossrole.role.RoleDrift;
 import io.crossrole.role.RolePlanner;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +71,14 @@ public final class Priming implements Resource {
                     Optional.of("other"), 7200, Optional.empty(), desired.managedPolicyArns(), Map.of(), desired.tags(), List.of());
             work += RolePlanner.reconcile(Optional.of(actual), desired).hashCode() != 0 ? 1 : 0;
             work += RoleDrift.describe(actual, desired).size();
-            work += PolicyDocuments.canonical(AssumeRolePolicyBuilder.allow(List.of("arn:aws:iam::111111111111:role/x")).toJson()).length();
+            work += PolicyDocuments.canonical(AssumeRolePolicyBuilder.allow(AssumeRolePolicyBuilder.RoleScope.of(
+                    validation.grant().orElseThrow(), Partition.AWS, "o-priming000")).toJson()).length();
+            ReconcileRequest request = new ReconcileRequest(new ReconcileKey.OwnerAccount("priming", PRIMING_ACCOUNT), Cause.STREAM,
+                    "priming", Optional.empty());
+            work += ReconcileRequest.parse(request.toJson()).deduplicationId().length();
+            work += TargetPlanner.owner("priming", PRIMING_ACCOUNT, Optional.of(validation), new AccountPlace(PRIMING_ACCOUNT,
+                    AccountPlace.Membership.ACTIVE, List.of("ou-ab12-cdef3456", "r-ab12"), Optional.empty()), Optional.empty(),
+                    Optional.empty(), Cause.STREAM, Instant.EPOCH, AccountId.of("123456789012")).hashCode() != 0 ? 1 : 0;
             work += desired.hash().length();
         }
         return work;

@@ -22,6 +22,15 @@ public final class OrganizationReader {
         return organizations.describeOrganization().organization().masterAccountId();
     }
 
+    public String organizationId() {
+        return organizations.describeOrganization().organization().id();
+    }
+
+    /** The organization's root ID (r-…): Organizations has exactly one. */
+    public String rootId() {
+        return organizations.listRoots().roots().get(0).id();
+    }
+
     public List<Account> accounts() {
         return organizations.listAccountsPaginator(r -> { }).stream().flatMap(page -> page.accounts().stream()).toList();
     }

@@ -30,6 +30,8 @@ public final class OrganizationView implements OrganizationFacts {
     private final OrganizationReader reader;
     private final Supplier<AccountId> ownAccount;
     private AccountId management;
+    private String organizationId;
+    private String rootId;
 
     /**
      * @param ownAccount the account Crossrole runs in, asked only when a guardrail needs it
@@ -117,6 +119,22 @@ public final class OrganizationView implements OrganizationFacts {
     @Override
     public AccountId ownAccount() {
         return ownAccount.get();
+    }
+
+    /** The organization's root ID (r-…), asked of Organizations once. */
+    public synchronized String rootId() {
+        if (rootId == null) {
+            rootId = reader.rootId();
+        }
+        return rootId;
+    }
+
+    /** The organization's ID (o-…), asked of Organizations once. */
+    public synchronized String organizationId() {
+        if (organizationId == null) {
+            organizationId = reader.organizationId();
+        }
+        return organizationId;
     }
 
     @Override

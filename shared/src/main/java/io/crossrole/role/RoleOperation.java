@@ -20,6 +20,25 @@ public sealed interface RoleOperation {
         return describe();
     }
 
+    /** The IAM API action the operation calls: one call each, as {@code IamRoleApplier} makes it. */
+    default String action() {
+        return switch (this) {
+            case CreateRole c -> "CreateRole";
+            case UpdateTrustPolicy u -> "UpdateAssumeRolePolicy";
+            case UpdateRole u -> "UpdateRole";
+            case PutPermissionsBoundary p -> "PutRolePermissionsBoundary";
+            case DeletePermissionsBoundary d -> "DeleteRolePermissionsBoundary";
+            case PutInlinePolicy p -> "PutRolePolicy";
+            case DeleteInlinePolicy d -> "DeleteRolePolicy";
+            case AttachManagedPolicy a -> "AttachRolePolicy";
+            case DetachManagedPolicy d -> "DetachRolePolicy";
+            case TagRole t -> "TagRole";
+            case UntagRole u -> "UntagRole";
+            case RemoveFromInstanceProfile r -> "RemoveRoleFromInstanceProfile";
+            case DeleteRole d -> "DeleteRole";
+        };
+    }
+
     record CreateRole(DesiredRole role) implements RoleOperation {
         @Override
         public String describe() {

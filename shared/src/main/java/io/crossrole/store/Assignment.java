@@ -1,16 +1,19 @@
 package io.crossrole.store;
 
+import io.crossrole.model.AccountId;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The status of one grant in one account, as kept in the Assignments table (keys {@code grantId},
- * {@code accountId}). {@code accountId} is an account ID, or for grant-level records a marker such as
- * {@code #grant} or a target ID ({@code ou-…}) or {@code grantee#ARN}.
+ * The status of one grant for one {@link AssignmentKey}, as kept in the Assignments table (keys {@code grantId},
+ * {@code accountId}).
+ *
+ * @param attempts how many times the status was written: a writer that must not overwrite a newer result writes only
+ *                 if it is still the one it read ({@link AssignmentRecorder#recordIf})
  */
 public record Assignment(
         String grantId,
-        String accountId,
+        AssignmentKey key,
         AssignmentStatus status,
         Optional<String> roleName,
         Optional<String> roleArn,
@@ -19,11 +22,18 @@ public record Assignment(
         long attempts,
         Instant updatedAt) {
 
-    /** The key used for problems with a grant that cannot be tied to any account. */
-    public static final String GRANT_LEVEL = "#grant";
-    public static final String GRANTEE_PREFIX = "grantee#";
+    /** The owner account, when the status is about one. */
+    public Optional<AccountId> owner() {
+        return key instanceof AssignmentKey.Owner o ? Optional.of(o.account()) : Optional.empty();
+    }
 
-    public boolean isAccount() {
-        return accountId.length() == 12 && accountId.chars().allMatch(Character::isDigit);
+    /** True unless REVOKED: what this grant holds, or tried to hold, there. */
+    public boolean isLive() {
+        return status != AssignmentStatus.REVOKED;
+    }
+
+    /** True when the status says a role of this grant exists there (PROVISIONED or DRIFTED). */
+    public boolean hasRole() {
+        return status == AssignmentStatus.PROVISIONED || status == AssignmentStatus.DRIFTED;
     }
 }

@@ -1,109 +1,97 @@
 package io.crossrole.store;
 
-import io.crossrole.failure.AwsFailures;
-import io.crossrole.failure.ProvisioningException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * Reads and writes assignment statuses. A status says what was found and done the last time the grant was
- * brought to an account; it is never a reason to skip work on the grant as the table holds it now.
+ * Reads assignment statuses; {@link AssignmentRecorder} writes them. The table also holds, per grant, the version of
+ * the record the grant stream last fanned out (key {@code #stream}), read with the grant's statuses.
  *
  * <pre>{@code
- * store.record(new AssignmentStore.Update("prod-updateapp", "111111111111", AssignmentStatus.PROVISIONED,
- *         "UpdateApp", roleArn, hash, "role matches the grant"));
+ * AssignmentStore.ForGrant statuses = store.forGrant("prod-updateapp");
  * }</pre>
  */
 public final class AssignmentStore {
     /** The global secondary index on (accountId, grantId). */
     public static final String BY_ACCOUNT = "ByAccount";
+    static final String STREAM_MARK = "#stream";
 
     private final DynamoDbClient dynamo;
     private final String table;
-    private final Clock clock;
 
-    public AssignmentStore(DynamoDbClient dynamo, String table, Clock clock) {
+    public AssignmentStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
-        this.clock = clock;
     }
 
-    /** What to record: the status and, when known, the role it concerns. */
-    public record Update(String grantId, String accountId, AssignmentStatus status, String roleName, String roleArn,
-                         String desiredHash, String message) {
-    }
+    /**
+     * A grant's statuses, and the version of its record the grant stream last enqueued everywhere.
+     *
+     * @param fannedOut empty when no version was fanned out yet
+     */
+    public record ForGrant(List<Assignment> assignments, Optional<String> fannedOut) {
+        public ForGrant {
+            assignments = List.copyOf(assignments);
+        }
 
-    public void record(Update u) {
-        Map<String, AttributeValue> values = new HashMap<>();
-        StringBuilder set = new StringBuilder("SET #status = :status, #message = :message, updatedAt = :now");
-        values.put(":status", s(u.status().name()));
-        values.put(":message", s(u.message()));
-        values.put(":now", s(Instant.now(clock).toString()));
-        values.put(":one", n("1"));
-        optionalSet(set, values, "roleName", u.roleName());
-        optionalSet(set, values, "roleArn", u.roleArn());
-        optionalSet(set, values, "desiredHash", u.desiredHash());
-        UpdateItemRequest request = UpdateItemRequest.builder()
-                .tableName(table)
-                .key(Map.of("grantId", s(u.grantId()), "accountId", s(u.accountId())))
-                .updateExpression(set + " ADD attempts :one")
-                .expressionAttributeNames(Map.of("#status", "status", "#message", "message"))
-                .expressionAttributeValues(values)
-                .build();
-        try {
-            dynamo.updateItem(request);
-        } catch (RuntimeException e) {
-            throw new ProvisioningException("cannot record status in " + table + ": " + AwsFailures.message(e),
-                    AwsFailures.isRetryable(e), e);
+        public Optional<Assignment> get(AssignmentKey key) {
+            return assignments.stream().filter(a -> a.key().equals(key)).findFirst();
         }
     }
 
-    /** Every assignment of a grant (strongly consistent). */
-    public List<Assignment> forGrant(String grantId) {
+    /** Every status of a grant (strongly consistent), in one query. */
+    public ForGrant forGrant(String grantId) {
         List<Assignment> out = new ArrayList<>();
-        dynamo.queryPaginator(r -> r.tableName(table).consistentRead(true)
-                        .keyConditionExpression("grantId = :g")
-                        .expressionAttributeValues(Map.of(":g", s(grantId))))
-                .items().forEach(item -> out.add(fromItem(item)));
-        return out;
+        Optional<String> mark = Optional.empty();
+        for (Map<String, AttributeValue> item : dynamo.queryPaginator(r -> r.tableName(table).consistentRead(true)
+                .keyConditionExpression("grantId = :g")
+                .expressionAttributeValues(Map.of(":g", AttributeValue.fromS(grantId)))).items()) {
+            if (STREAM_MARK.equals(str(item, "accountId").orElse(""))) {
+                mark = str(item, "version");
+            } else {
+                out.add(fromItem(item));
+            }
+        }
+        return new ForGrant(out, mark);
     }
 
-    /** Every assignment in one account, from the table's ByAccount index (eventually consistent). */
+    /** One status (strongly consistent), when there is one. */
+    public Optional<Assignment> get(String grantId, AssignmentKey key) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("grantId", AttributeValue.fromS(grantId), "accountId", AttributeValue.fromS(key.stored())))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /** Every status in one account, from the table's ByAccount index (eventually consistent). */
     public List<Assignment> forAccount(String accountId) {
         List<Assignment> out = new ArrayList<>();
         dynamo.queryPaginator(r -> r.tableName(table).indexName(BY_ACCOUNT)
                         .keyConditionExpression("accountId = :a")
-                        .expressionAttributeValues(Map.of(":a", s(accountId))))
+                        .expressionAttributeValues(Map.of(":a", AttributeValue.fromS(accountId))))
                 .items().forEach(item -> out.add(fromItem(item)));
         return out;
     }
 
-    /** Every assignment in the table, for status listings. */
+    /** Every status in the table, for listings and the drift check. */
     public List<Assignment> all() {
         List<Assignment> out = new ArrayList<>();
-        dynamo.scanPaginator(r -> r.tableName(table)).items().forEach(item -> out.add(fromItem(item)));
+        dynamo.scanPaginator(r -> r.tableName(table)).items().forEach(item -> {
+            if (!STREAM_MARK.equals(str(item, "accountId").orElse(""))) {
+                out.add(fromItem(item));
+            }
+        });
         return out;
-    }
-
-    private static void optionalSet(StringBuilder set, Map<String, AttributeValue> values, String name, String value) {
-        if (value != null) {
-            set.append(", ").append(name).append(" = :").append(name);
-            values.put(":" + name, s(value));
-        }
     }
 
     static Assignment fromItem(Map<String, AttributeValue> item) {
         return new Assignment(
                 str(item, "grantId").orElse(""),
-                str(item, "accountId").orElse(""),
+                AssignmentKey.parse(str(item, "accountId").orElse("")),
                 str(item, "status").map(AssignmentStatus::valueOf).orElse(AssignmentStatus.PENDING),
                 str(item, "roleName"),
                 str(item, "roleArn"),
@@ -115,13 +103,5 @@ public final class AssignmentStore {
 
     private static Optional<String> str(Map<String, AttributeValue> item, String name) {
         return Optional.ofNullable(item.get(name)).map(AttributeValue::s);
-    }
-
-    private static AttributeValue s(String v) {
-        return AttributeValue.builder().s(v).build();
-    }
-
-    private static AttributeValue n(String v) {
-        return AttributeValue.builder().n(v).build();
     }
 }

@@ -10,13 +10,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.AlreadyInOrganizationException;
 import software.amazon.awssdk.services.organizations.model.OrganizationFeatureSet;
+import software.amazon.awssdk.services.organizations.model.Tag;
 
 /**
  * A running AWS emulator: the one named by {@code AWS_ENDPOINT_URL}, else LocalStack in Docker, else a moto
@@ -27,6 +31,8 @@ public final class Emulator implements AutoCloseable {
     public static final String REGION = "us-east-1";
     /** The management account of the emulator's organization (moto's default account). */
     public static final String MANAGEMENT_ACCOUNT = "123456789012";
+    /** The tag that gives an account created on moto (through cli/bin/moto_server.py) the ID it names. */
+    public static final String ACCOUNT_ID_TAG = "crossrole-test:account-id";
     /**
      * The guardrails tests run under unless they set their own: every default, but accounts outside the organization
      * may be trusted without an external ID. moto gives the accounts it creates random IDs, so the fixed accounts most
@@ -79,6 +85,24 @@ public final class Emulator implements AutoCloseable {
             org.createOrganization(r -> r.featureSet(OrganizationFeatureSet.ALL));
         } catch (AlreadyInOrganizationException e) {
             // made already
+        }
+    }
+
+    /**
+     * Creates, under the organization's root, the accounts of these IDs it does not hold yet (moto's launcher,
+     * cli/bin/moto_server.py, gives an account the ID its {@code crossrole-test:account-id} tag names).
+     */
+    public void createMembers(List<String> accountIds) {
+        try (OrganizationsClient org = OrganizationsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build()) {
+            Set<String> present = new HashSet<>();
+            org.listAccountsPaginator(r -> { }).forEach(page -> page.accounts().forEach(a -> present.add(a.id())));
+            for (String id : accountIds) {
+                if (!present.contains(id)) {
+                    org.createAccount(r -> r.accountName("member-" + id).email("member-" + id + "@example.com")
+                            .tags(Tag.builder().key(ACCOUNT_ID_TAG).value(id).build()));
+                }
+            }
         }
     }
 

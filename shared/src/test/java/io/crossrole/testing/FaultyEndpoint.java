@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,11 +31,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A loopback HTTP proxy in front of the emulator that injects AWS faults on the wire, so that the SDK's own
+ * A loopback HTTP proxy in front of the emulator that injects AWS faults (and, for benchmarks, AWS's latency) on the
+ * wire, so that the SDK's own
  * retry (standard mode: 3 attempts, backoff) sees exactly what AWS would send: {@code Throttling} (400),
  * {@code ServiceUnavailable} (503), responses lost after the request was applied, and {@code AccessDenied}
  * (403) from {@code AssumeRole} into chosen accounts. It counts what it forwarded and what it injected, by
@@ -96,6 +99,34 @@ public final class FaultyEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * A log-normal latency: half the calls take less than {@code medianMs}, one in a hundred more than {@code p99Ms}.
+     *
+     * @param actions empty: every action of the service not named by a more specific rule
+     */
+    public record Latency(String service, Set<String> actions, double medianMs, double p99Ms) {
+        public Latency {
+            actions = Set.copyOf(actions);
+            if (medianMs < 0 || p99Ms < medianMs) {
+                throw new IllegalArgumentException("need 0 <= median <= p99: " + medianMs + ", " + p99Ms);
+            }
+        }
+
+        long sampleMillis(SplittableRandom random) {
+            if (medianMs == 0) {
+                return 0;
+            }
+            double sigma = Math.log(p99Ms / medianMs) / 2.3263478740;
+            return Math.round(medianMs * Math.exp(sigma * gaussian(random)));
+        }
+
+        private static double gaussian(SplittableRandom random) {
+            double u = 1 - random.nextDouble();
+            double v = random.nextDouble();
+            return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        }
+    }
+
     private static final class Denial {
         final Instant until;
         final AtomicInteger attemptsLeft;
@@ -124,7 +155,10 @@ public final class FaultyEndpoint implements AutoCloseable {
     private final Map<String, Denial> denials = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> forwarded = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
-    private final List<Exchange> log = new CopyOnWriteArrayList<>();
+    private final List<Exchange> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<Latency> latencies = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicLong> latencyInjectedMillis = new ConcurrentHashMap<>();
+    private final AtomicLong latencyDraws = new AtomicLong();
     private final Map<String, String> accountOfKey = new ConcurrentHashMap<>();
 
     private FaultyEndpoint(URI target, long seed) throws IOException {
@@ -132,11 +166,8 @@ public final class FaultyEndpoint implements AutoCloseable {
         this.seed = seed;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
-        this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "faulty-endpoint");
-            t.setDaemon(true);
-            return t;
-        });
+        // a thread per request: a call held for its injected latency must not hold up the others
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -186,6 +217,22 @@ public final class FaultyEndpoint implements AutoCloseable {
         }
         rules.add(new FractionRule(fault, fraction, Set.copyOf(services), Set.copyOf(actions)));
         return this;
+    }
+
+    /**
+     * Holds each matching request for a latency drawn from the distribution before forwarding it: the same wait a
+     * client in the Region would see from AWS. The most specific rule wins (service and action over service alone).
+     */
+    public FaultyEndpoint latency(Latency latency) {
+        latencies.add(latency);
+        return this;
+    }
+
+    /** The injected latency so far, by service, in milliseconds. */
+    public Map<String, Long> injectedLatencyMillis() {
+        Map<String, Long> out = new TreeMap<>();
+        latencyInjectedMillis.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     /** Answers every AssumeRole into {@code accountId} with 403 AccessDenied for {@code window} from now. */
@@ -248,12 +295,14 @@ public final class FaultyEndpoint implements AutoCloseable {
 
     /** Every request in arrival order, with the proxy's outcome. */
     public List<Exchange> log() {
-        return List.copyOf(log);
+        synchronized (log) {
+            return List.copyOf(log);
+        }
     }
 
     /** IAM writes that reached the emulator, in order, with their account and parameters. */
     public List<Exchange> forwardedIamWrites() {
-        return log.stream().filter(e -> e.isIamWrite() && e.outcome().startsWith("forwarded")).toList();
+        return log().stream().filter(e -> e.isIamWrite() && e.outcome().startsWith("forwarded")).toList();
     }
 
     /** AssumeRole requests into {@code accountId} that reached the emulator. */
@@ -274,6 +323,7 @@ public final class FaultyEndpoint implements AutoCloseable {
             String key = service + ":" + action;
             String signer = signer(exchange);
 
+            hold(service, action);
             Optional<String> fault = decide(signer, service, action, parameters);
             if (fault.isPresent() && !fault.get().equals(LOST_RESPONSE)) {
                 increment(injected, key + ":" + fault.get());
@@ -324,6 +374,21 @@ public final class FaultyEndpoint implements AutoCloseable {
             } catch (IOException | RuntimeException ignored) {
                 // the exchange is already broken
             }
+        }
+    }
+
+    private void hold(String service, String action) {
+        Latency rule = latencies.stream().filter(l -> l.service().equals(service) && l.actions().contains(action)).findFirst()
+                .orElseGet(() -> latencies.stream().filter(l -> l.service().equals(service) && l.actions().isEmpty()).findFirst().orElse(null));
+        if (rule == null) {
+            return;
+        }
+        long millis = rule.sampleMillis(new SplittableRandom(seed * 0x9E3779B97F4A7C15L + latencyDraws.incrementAndGet()));
+        latencyInjectedMillis.computeIfAbsent(service, k -> new AtomicLong()).addAndGet(millis);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -421,6 +486,12 @@ public final class FaultyEndpoint implements AutoCloseable {
         String amzTarget = exchange.getRequestHeaders().getFirst("X-Amz-Target");
         if (amzTarget != null && amzTarget.startsWith("DynamoDB")) {
             return "dynamodb";
+        }
+        if (amzTarget != null && amzTarget.startsWith("AmazonSQS")) {
+            return "sqs";
+        }
+        if (amzTarget != null && amzTarget.startsWith("AWSOrganizationsV")) {
+            return "organizations";
         }
         return "unknown";
     }

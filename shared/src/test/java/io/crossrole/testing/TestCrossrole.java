@@ -5,7 +5,11 @@ import io.crossrole.config.CrossroleConfig;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;
-import io.crossrole.provision.GrantStreamProcessor;
+import io.crossrole.drift.DriftRun;
+import io.crossrole.grant.GrantImages;
+import io.crossrole.producer.AccountEventsProducer;
+import io.crossrole.producer.GrantStreamProducer;
+import io.crossrole.reconcile.ReconcileWorker;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.sts.Backoff;
@@ -17,13 +21,18 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.Tag;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
@@ -38,6 +47,15 @@ import software.amazon.awssdk.services.sts.model.Credentials;
 public final class TestCrossrole implements AutoCloseable {
     /** The managed role path every role is created under (the default of MANAGED_ROLE_PATH). */
     public static final String PATH = CrossroleConfig.DEFAULT_MANAGED_ROLE_PATH;
+    /**
+     * The accounts the sample events and most tests name, created in the emulator's organization under its root with
+     * these IDs: the worker provisions only in ACTIVE members. Other IDs the tests use (444455556666, 999999999999, ...)
+     * are outside it.
+     */
+    public static final List<String> MEMBERS = List.of("111111111111", "222222222222", "333333333333", "012345678901",
+            "444444444444");
+    /** The reconcile queue's receives before its dead-letter queue, as template.yaml sets them. */
+    public static final int MAX_RECEIVES = 15;
 
     private final Emulator emulator;
     private final AwsCalls calls = new AwsCalls();
@@ -45,11 +63,36 @@ public final class TestCrossrole implements AutoCloseable {
     private final CrossroleConfig config;
     private final AwsClientFactory clients;
     private final DynamoDbClient observerDynamo;
+    private final SqsClient observerSqs;
+    private final String reconcileQueueUrl;
+    private final String bulkQueueUrl;
+    private final String deadLetterQueueUrl;
+    private ReconcileWorker worker;
 
     public TestCrossrole(Emulator emulator, Map<String, String> extraEnv) {
+        this(emulator, extraEnv, true);
+    }
+
+    /**
+     * @param members whether the organization gets the {@link #MEMBERS} accounts (tests of root and OU expansion build
+     *                their organization themselves)
+     */
+    public TestCrossrole(Emulator emulator, Map<String, String> extraEnv, boolean members) {
         this.emulator = emulator;
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix, "GrantTargets-" + suffix));
+        this.observerSqs = SqsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+        this.deadLetterQueueUrl = observerSqs.createQueue(r -> r.queueName("ReconcileDead-" + suffix + ".fifo")
+                .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        String deadLetterArn = observerSqs.getQueueAttributes(r -> r.queueUrl(deadLetterQueueUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        this.reconcileQueueUrl = reconcileQueue("Reconcile-" + suffix + ".fifo", deadLetterArn);
+        this.bulkQueueUrl = reconcileQueue("ReconcileBulk-" + suffix + ".fifo", deadLetterArn);
+        env.put("RECONCILE_QUEUE_URL", reconcileQueueUrl);
+        env.put("RECONCILE_BULK_QUEUE_URL", bulkQueueUrl);
+        // a retried message is visible again at once: the tests' time does not pass
+        env.put("RECONCILE_RETRY_SECONDS", "0");
         env.putAll(extraEnv);
         this.env = Map.copyOf(env);
         this.config = CrossroleConfig.from(env);
@@ -58,6 +101,19 @@ public final class TestCrossrole implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
         TestTables.create(observerDynamo, config.grantsTable(), config.assignmentsTable(), config.grantTargetsTable());
         emulator.createOrganization();
+        if (members) {
+            emulator.createMembers(MEMBERS);
+        }
+    }
+
+    /** A reconcile queue as template.yaml declares ReconcileQueue and ReconcileBulkQueue. */
+    private String reconcileQueue(String name, String deadLetterArn) {
+        return observerSqs.createQueue(r -> r.queueName(name).attributes(Map.of(
+                QueueAttributeName.FIFO_QUEUE, "true",
+                QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "false",
+                QueueAttributeName.VISIBILITY_TIMEOUT, "720",
+                QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":"
+                        + MAX_RECEIVES + "}"))).queueUrl();
     }
 
     /** The emulator organization's root ID. */
@@ -97,14 +153,88 @@ public final class TestCrossrole implements AutoCloseable {
         return clients;
     }
 
-    /** The processor as the function builds it, with backoff that never sleeps. */
-    public GrantStreamProcessor processor(String sessionName) {
-        return GrantStreamProcessor.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
+    /** The grant stream's producer as the function builds it. */
+    public GrantStreamProducer producer(String sessionName) {
+        return GrantStreamProducer.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
     }
 
-    /** The account-events processor as the function builds it, with backoff that never sleeps. */
-    public io.crossrole.provision.AccountEventsProcessor accountEventsProcessor(String sessionName) {
-        return io.crossrole.provision.AccountEventsProcessor.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
+    /** The account events' producer as the function builds it. */
+    public AccountEventsProducer accountEventsProducer(String sessionName) {
+        return AccountEventsProducer.create(config, clients, sessionName, noSleepBackoff(), Clock.systemUTC());
+    }
+
+    /** The reconcile worker as the function builds it, on the given clock. */
+    public ReconcileWorker worker(Clock clock) {
+        return ReconcileWorker.create(config, clients, "crossrole-reconcile", noSleepBackoff(), clock);
+    }
+
+    /**
+     * Delivers the reconcile queues (express, then bulk, until both are empty) to the worker, as Lambda's SQS event
+     * sources would.
+     */
+    public SqsEventSource.Drained drain() {
+        return drain(1);
+    }
+
+    /** As {@link #drain()}, with {@code pollers} concurrent pollers per queue (Lambda concurrency). */
+    public SqsEventSource.Drained drain(int pollers) {
+        if (worker == null) {
+            worker = worker(Clock.systemUTC());
+        }
+        return drain(worker, pollers);
+    }
+
+    /**
+     * As {@link #drain()}, the worker configured with extra settings (guardrails, ...) as its function would be, its
+     * calls recorded with the others.
+     */
+    public SqsEventSource.Drained drain(Map<String, String> settings) {
+        Map<String, String> tunedEnv = new HashMap<>(env);
+        tunedEnv.putAll(settings);
+        CrossroleConfig tuned = CrossroleConfig.from(tunedEnv);
+        return drain(ReconcileWorker.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-reconcile",
+                noSleepBackoff(), Clock.systemUTC()), 1);
+    }
+
+    private SqsEventSource.Drained drain(ReconcileWorker worker, int pollers) {
+        int invocations = 0;
+        int delivered = 0;
+        int returned = 0;
+        SqsEventSource express = expressSource();
+        SqsEventSource bulk = bulkSource();
+        do {
+            for (SqsEventSource source : List.of(express, bulk)) {
+                SqsEventSource.Drained d = source.drain(worker::consume, pollers);
+                invocations += d.invocations();
+                delivered += d.delivered();
+                returned += d.returned();
+            }
+        } while (!express.isEmpty() || !bulk.isEmpty());
+        return new SqsEventSource.Drained(invocations, delivered, returned);
+    }
+
+    /** The reconcile queue (the express lane) as Lambda's event source reads it (batches of ten, as template.yaml sets). */
+    public SqsEventSource expressSource() {
+        return new SqsEventSource(observerSqs, reconcileQueueUrl, 10);
+    }
+
+    /** The bulk reconcile queue as Lambda's event source reads it. */
+    public SqsEventSource bulkSource() {
+        return new SqsEventSource(observerSqs, bulkQueueUrl, 10);
+    }
+
+    public String reconcileQueueUrl() {
+        return reconcileQueueUrl;
+    }
+
+    public String bulkQueueUrl() {
+        return bulkQueueUrl;
+    }
+
+    /** The bodies of the messages in the reconcile dead-letter queue (received and left there). */
+    public List<String> deadLetters() {
+        return observerSqs.receiveMessage(r -> r.queueUrl(deadLetterQueueUrl).maxNumberOfMessages(10).visibilityTimeout(0))
+                .messages().stream().map(Message::body).toList();
     }
 
     /** An Organizations client for arranging the organization (its calls are not recorded). */
@@ -116,8 +246,18 @@ public final class TestCrossrole implements AutoCloseable {
 
     /** Creates an account in the emulator's organization and moves it from the root to {@code parent}. */
     public String createAccount(String name, String root, String parent) {
-        try (var org = observerOrganizations()) {
-            String request = org.createAccount(r -> r.accountName(name).email(name + "@example.com")).createAccountStatus().id();
+        return createAccount(name, root, parent, null);
+    }
+
+    /**
+     * As {@link #createAccount(String, String, String)}, with the account ID the test names (a tag moto's launcher,
+     * cli/bin/moto_server.py, reads; AWS assigns IDs itself); {@code null} for one the emulator picks.
+     */
+    public String createAccount(String name, String root, String parent, String accountId) {
+        try (OrganizationsClient org = observerOrganizations()) {
+            List<Tag> tags = accountId == null ? List.of() : List.of(Tag.builder().key(Emulator.ACCOUNT_ID_TAG).value(accountId).build());
+            String request = org.createAccount(r -> r.accountName(name).email(name + "@example.com").tags(tags))
+                    .createAccountStatus().id();
             String id = org.describeCreateAccountStatus(r -> r.createAccountRequestId(request)).createAccountStatus().accountId();
             if (!parent.equals(root)) {
                 org.moveAccount(r -> r.accountId(id).sourceParentId(root).destinationParentId(parent));
@@ -129,27 +269,26 @@ public final class TestCrossrole implements AutoCloseable {
     /** Writes a grant record to the Grants table, as `crossrole grant put` would. */
     public void putGrant(String json) {
         observerDynamo.putItem(r -> r.tableName(config.grantsTable())
-                .item(io.crossrole.grant.GrantImages.toItem(io.crossrole.grant.GrantImages.fromJson(json))));
+                .item(GrantImages.toItem(GrantImages.fromJson(json))));
     }
 
     /** The drift run as the drift functions build it, on the given clock (tests move it forward for expiry). */
-    public io.crossrole.drift.DriftRun driftRun(Clock clock) {
-        return io.crossrole.drift.DriftRun.create(config, clients, "crossrole-drift-check", noSleepBackoff(), clock);
+    public DriftRun driftRun(Clock clock) {
+        return DriftRun.create(config, clients, "crossrole-drift-check", noSleepBackoff(), clock);
     }
 
     /** The drift run on this instance's tables with extra settings (DRIFT_MODE, ...), its calls recorded with the others. */
-    public io.crossrole.drift.DriftRun driftRun(Map<String, String> settings, Clock clock) {
+    public DriftRun driftRun(Map<String, String> settings, Clock clock) {
         Map<String, String> tunedEnv = new HashMap<>(env);
         tunedEnv.putAll(settings);
         CrossroleConfig tuned = CrossroleConfig.from(tunedEnv);
-        return io.crossrole.drift.DriftRun.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-drift-check",
+        return DriftRun.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-drift-check",
                 noSleepBackoff(), clock);
     }
 
-    public software.amazon.awssdk.services.sqs.SqsClient observerSqs() {
-        return software.amazon.awssdk.services.sqs.SqsClient.builder().endpointOverride(emulator.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
+    /** An SQS client outside Crossrole's (its calls are not recorded); closed with this instance. */
+    public SqsClient observerSqs() {
+        return observerSqs;
     }
 
     public static Backoff noSleepBackoff() {
@@ -161,12 +300,13 @@ public final class TestCrossrole implements AutoCloseable {
     }
 
     public List<Assignment> assignments(String grantId) {
-        return new AssignmentStore(observerDynamo, config.assignmentsTable(), Clock.systemUTC()).forGrant(grantId);
+        return new AssignmentStore(observerDynamo, config.assignmentsTable()).forGrant(grantId).assignments();
     }
 
-    public Assignment assignment(String grantId, String accountId) {
-        return assignments(grantId).stream().filter(a -> a.accountId().equals(accountId)).findFirst()
-                .orElseThrow(() -> new AssertionError("no assignment " + grantId + "/" + accountId + " in " + assignments(grantId)));
+    /** A status by its stored key: an account ID, {@code grantee#ARN}, a target ID or {@code #grant}. */
+    public Assignment assignment(String grantId, String key) {
+        return assignments(grantId).stream().filter(a -> a.key().stored().equals(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("no assignment " + grantId + "/" + key + " in " + assignments(grantId)));
     }
 
     /** The names of the roles in an account, sorted, without the member role Crossrole reaches it through. */
@@ -186,7 +326,7 @@ public final class TestCrossrole implements AutoCloseable {
         sts.close();
         return IamClient.builder().endpointOverride(emulator.endpoint()).region(Region.AWS_GLOBAL)
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
+                        AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
                 .build();
     }
 
@@ -194,5 +334,6 @@ public final class TestCrossrole implements AutoCloseable {
     public void close() {
         clients.close();
         observerDynamo.close();
+        observerSqs.close();
     }
 }

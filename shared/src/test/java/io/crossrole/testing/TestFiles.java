@@ -1,6 +1,7 @@
 package io.crossrole.testing;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,15 @@ public final class TestFiles {
     public static com.amazonaws.services.lambda.runtime.events.ScheduledEvent scheduledEvent(String json) {
         return LambdaEventSerializers.serializerFor(com.amazonaws.services.lambda.runtime.events.ScheduledEvent.class,
                 TestFiles.class.getClassLoader()).fromJson(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** An SQS event file, read with the serializer the Lambda Java runtime uses for SQS events. */
+    public static SQSEvent sqsEvent(String relative) {
+        try (InputStream in = Files.newInputStream(event(relative))) {
+            return LambdaEventSerializers.serializerFor(SQSEvent.class, TestFiles.class.getClassLoader()).fromJson(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Deserialises with the same serializer the Lambda Java runtime uses for DynamoDB stream events. */

@@ -5,27 +5,31 @@ import io.crossrole.cli.internal.CallCounter;
 import io.crossrole.cli.local.LocalEnvironment;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.drift.DriftRun;
-import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantImages;
-import io.crossrole.grant.GrantParser;
-import io.crossrole.iam.GranteePolicyApplier;
-import io.crossrole.iam.IamRoleApplier;
-import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
-import io.crossrole.provision.GrantProvisioner;
-import io.crossrole.store.AssignmentStore;
-import io.crossrole.sts.AccountAccess;
+import io.crossrole.org.OrganizationView;
+import io.crossrole.reconcile.ReconcileKey;
+import io.crossrole.reconcile.ReconcileRequest;
+import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.reconcile.Reconciler;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.GrantRecord;
 import io.crossrole.sts.Backoff;
+import io.crossrole.wiring.Wiring;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.organizations.model.AlreadyInOrganizationException;
 
 /**
  * The drift check over N accounts × M managed roles each, on a moto server of its own: run duration and the
@@ -71,7 +75,7 @@ public final class DriftBenchmark {
     }
 
     private Row measure(LocalEnvironment local, int accounts, int roles, int concurrency) {
-        Map<String, String> env = new java.util.HashMap<>(local.env());
+        Map<String, String> env = new HashMap<>(local.env());
         env.put("DRIFT_CONCURRENCY", String.valueOf(concurrency));
         CrossroleConfig config = CrossroleConfig.from(env);
         CallCounter counter = new CallCounter();
@@ -88,29 +92,51 @@ public final class DriftBenchmark {
         }
     }
 
-    /** M grants, each a role in every one of the N accounts, provisioned directly (not what is measured). */
+    /**
+     * M grants, each a role in every one of the N accounts, provisioned by the reconcile engine directly (not what is
+     * measured): the accounts are made members of the organization first, as the worker provisions only there.
+     */
     private static void provision(CrossroleConfig config, int accounts, int roles) {
         try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
              DynamoDbClient dynamo = clients.dynamoDb();
-             AccountAccess access = new AccountAccess(clients, config, Backoff.standard(Duration.ZERO), "crossrole-bench")) {
-            AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), Clock.systemUTC());
-            GrantProvisioner provisioner = new GrantProvisioner(access, new IamRoleReader(),
-                    new IamRoleApplier(Backoff.standard(Duration.ZERO)), new GranteePolicyApplier(), store, config.partition());
-            GrantParser parser = new GrantParser(config.partition(), config.limits());
-            List<String> ids = new ArrayList<>();
-            for (int a = 0; a < accounts; a++) {
-                ids.add(String.format("3%011d", a));
-            }
+             OrganizationsClient org = clients.organizations()) {
+            List<String> ids = members(org, accounts);
+            Wiring wiring = Wiring.of(config, clients, "crossrole-bench", Backoff.standard(Duration.ZERO), Clock.systemUTC());
+            OrganizationView view = wiring.organization();
             for (int g = 0; g < roles; g++) {
                 String json = """
                         {"grantId": "bench-%d", "roleName": "BenchRole%d", "targets": %s,
-                         "trustedPrincipals": ["222222222222"], "managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-                         "tags": {"bench": "true"}}""".formatted(g, g, ids.stream().map(i -> "\"" + i + "\"").toList());
+                         "trustedPrincipals": ["%s"], "managedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                         "tags": {"bench": "true"}}""".formatted(g, g, ids.stream().map(i -> "\"" + i + "\"").toList(), ids.get(0));
                 Map<String, Object> raw = GrantImages.fromJson(json);
                 dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(raw)));
-                Grant grant = parser.parse(raw).grant().orElseThrow();
-                ids.parallelStream().forEach(account -> provisioner.apply(grant, AccountId.of(account)));
+                GrantRecord record = wiring.grants().record(raw);
+                ids.parallelStream().forEach(account -> {
+                    Reconciler.Result result = wiring.reconciler().reconcile(new ReconcileRequest(
+                            new ReconcileKey.OwnerAccount(record.grantId(), AccountId.of(account)), Cause.PLAN, "setup", Optional.empty()),
+                            Optional.of(record), view, Instant.now());
+                    if (result.status() != AssignmentStatus.PROVISIONED) {
+                        throw new IllegalStateException("setup: " + record.grantId() + " in " + account + " is " + result.status());
+                    }
+                });
             }
         }
+    }
+
+    /** N accounts in the emulator's organization (created under its root). */
+    static List<String> members(OrganizationsClient org, int accounts) {
+        try {
+            org.createOrganization(r -> r.featureSet("ALL"));
+        } catch (AlreadyInOrganizationException e) {
+            // made already
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < accounts; i++) {
+            int n = i;
+            String request = org.createAccount(r -> r.accountName("bench-" + n).email("bench-" + n + "@example.com"))
+                    .createAccountStatus().id();
+            ids.add(org.describeCreateAccountStatus(r -> r.createAccountRequestId(request)).createAccountStatus().accountId());
+        }
+        return ids;
     }
 }

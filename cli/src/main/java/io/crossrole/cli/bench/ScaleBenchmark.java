@@ -1,29 +1,61 @@
 package io.crossrole.cli.bench;
 
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.cli.internal.CallCounter;
 import io.crossrole.cli.local.LocalEnvironment;
 import io.crossrole.cli.local.StreamEvents;
 import io.crossrole.config.CrossroleConfig;
-import io.crossrole.drift.DriftRun;
 import io.crossrole.grant.GrantImages;
-import io.crossrole.provision.GrantStreamProcessor;
-import io.crossrole.sts.Backoff;
+import io.crossrole.reconcile.ReconcileQueue;
+import io.crossrole.store.AssignmentKey;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.model.AccountId;
+import io.crossrole.testing.FaultyEndpoint;
+import io.crossrole.testing.FaultyEndpoint.Latency;
+import io.crossrole.testing.SqsEventSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * An organization-wide grant (target: the root) over N accounts: the grant stream's wall time with its
- * accounts provisioned one at a time, and at the configured concurrency; then the drift check over the same.
+ * An organization-wide grant over N accounts, at AWS's latency: a proxy in front of moto holds every call for a
+ * latency drawn per service and action ({@link #AWS_LATENCY}; sources in docs/BENCHMARKS.md). Measures the grant
+ * stream's own invocation for the org-wide record, the reconcile rollout's wall time with C concurrent workers (each
+ * with its own clients and credentials cache, as Lambda instances have), and the time a one-account grant written
+ * during the rollout takes to be PROVISIONED. Then projects 10,000 and 100,000 accounts from the measured figures.
  */
 public final class ScaleBenchmark {
+    private static final List<String> IAM_WRITES = List.of("CreateRole", "PutRolePolicy", "AttachRolePolicy", "UpdateAssumeRolePolicy",
+            "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy", "PutGroupPolicy", "DeleteGroupPolicy", "UpdateRole");
+
+    /** Median and p99 per call, in ms (docs/BENCHMARKS.md names each figure's source or marks it an assumption). */
+    public static final List<Latency> AWS_LATENCY = List.of(
+            new Latency("iam", Set.copyOf(IAM_WRITES), 250, 1000),
+            new Latency("iam", Set.of("TagRole", "UntagRole"), 200, 800),
+            new Latency("iam", Set.of("GetAccountAuthorizationDetails"), 400, 1500),
+            new Latency("iam", Set.of(), 60, 250),
+            new Latency("sts", Set.of(), 40, 150),
+            new Latency("dynamodb", Set.of(), 8, 30),
+            new Latency("sqs", Set.of(), 20, 80),
+            new Latency("organizations", Set.of(), 80, 300));
+    /** Lambda's documented ceiling on an SQS event source's MaximumConcurrency. */
+    private static final int LAMBDA_MAX_CONCURRENCY = 1000;
+    /** GrantStreamFunction's timeout in template.yaml. */
+    private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(300);
+
     private final Path repo;
     private final PrintStream out;
 
@@ -32,73 +64,181 @@ public final class ScaleBenchmark {
         this.out = out;
     }
 
-    public void run(int accounts, int concurrency) throws IOException {
-        out.printf("scale: an organization-wide grant over %d accounts, concurrency 1 vs %d, on a local moto server%n", accounts, concurrency);
-        out.println("method: a fresh organization on moto (no AWS managed policies loaded); one grant targeting the root per run,"
-                + " its INSERT record from the table's stream processed in process as GrantStreamFunction does; wall time per run");
-        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of("ASSUME_ROLE_RETRY_SECONDS", "0"), false);
+    /** One rollout: C workers over N accounts. */
+    public record Rollout(int concurrency, Duration stream, Duration wall, int accounts, Map<String, Long> calls) {
+        double accountsPerSecond() {
+            return accounts / (wall.toMillis() / 1000.0);
+        }
+    }
+
+    public void run(int accounts, List<Integer> concurrencies, long seed) throws IOException {
+        out.printf("scale: an organization-wide grant over %d accounts, reconcile workers C = %s, at AWS latency (proxy in front"
+                + " of moto)%n", accounts, concurrencies);
+        out.println("method: a fresh organization of N accounts on moto; one grant targeting the root per run (a new role name each"
+                + " run); its INSERT from the table's real stream through GrantStreamFunction's producer in process (timed: the"
+                + " stream invocation), then the bulk reconcile queue drained by C pollers, each with a worker of its own as a"
+                + " Lambda instance has (timed: the rollout). Every AWS call of Crossrole's clients passes a proxy that holds it"
+                + " for a latency drawn from a log-normal per service and action (median, p99 ms):");
+        AWS_LATENCY.forEach(l -> out.printf("  %-13s %-60s %6.0f %6.0f%n", l.service(), l.actions().isEmpty() ? "(every other call)"
+                : String.join(",", l.actions()), l.medianMs(), l.p99Ms()));
+        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of("ASSUME_ROLE_RETRY_SECONDS", "0",
+                "RECONCILE_RETRY_SECONDS", "0"), false);
+             FaultyEndpoint proxy = FaultyEndpoint.start(local.endpoint(), seed);
              AwsClientFactory plain = AwsClientFactory.create(local.config(), List.of());
              DynamoDbClient dynamo = plain.dynamoDb();
-             OrganizationsClient org = plain.organizations()) {
-            org.createOrganization(r -> r.featureSet("ALL"));
-            String root = org.listRoots().roots().get(0).id();
+             OrganizationsClient org = plain.organizations();
+             SqsClient sqs = plain.client(SqsClient.builder())) {
+            AWS_LATENCY.forEach(proxy::latency);
             long started = System.nanoTime();
-            for (int i = 0; i < accounts; i++) {
-                int n = i;
-                org.createAccount(r -> r.accountName("scale-" + n).email("scale-" + n + "@example.com"));
-            }
-            out.printf("  created %d accounts in %.1f s%n", accounts, (System.nanoTime() - started) / 1e9);
-            String streamArn = dynamo.describeTable(r -> r.tableName(local.config().grantsTable())).table().latestStreamArn();
-            StreamFeed feed = new StreamFeed(new StreamEvents(plain.dynamoDbStreams(), streamArn, local.config().region()));
-            Duration sequential = provision(local, dynamo, feed, root, "OrgWideSequential", 1);
-            Duration concurrent = provision(local, dynamo, feed, root, "OrgWideConcurrent", concurrency);
-            out.printf("  grant stream: %d accounts sequential %.1f s, concurrency %d %.1f s: speed-up %.2fx%n", accounts,
-                    sequential.toMillis() / 1000.0, concurrency, concurrent.toMillis() / 1000.0,
-                    sequential.toMillis() / (double) concurrent.toMillis());
-            Duration driftSequential = drift(local, 1);
-            Duration driftConcurrent = drift(local, concurrency);
-            out.printf("  drift check: %d accounts (2 roles each) sequential %.1f s, concurrency %d %.1f s: speed-up %.2fx%n", accounts,
-                    driftSequential.toMillis() / 1000.0, concurrency, driftConcurrent.toMillis() / 1000.0,
-                    driftSequential.toMillis() / (double) driftConcurrent.toMillis());
-        }
-    }
-
-    private Duration provision(LocalEnvironment local, DynamoDbClient dynamo, StreamFeed feed, String root, String role, int concurrency) {
-        Map<String, String> env = new HashMap<>(local.env());
-        env.put("PROVISION_CONCURRENCY", String.valueOf(concurrency));
-        CrossroleConfig config = CrossroleConfig.from(env);
-        String grant = """
-                {"grantId": "%s", "roleName": "%s", "targets": ["%s"], "trustedPrincipals": ["222222222222"],
-                 "inlinePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}"""
-                .formatted(role.toLowerCase(), role, root);
-        dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(GrantImages.fromJson(grant))));
-        var events = feed.next(25);
-        try (AwsClientFactory clients = AwsClientFactory.create(config, List.of())) {
-            GrantStreamProcessor processor = GrantStreamProcessor.create(config, clients, "crossrole-bench",
-                    Backoff.standard(Duration.ZERO), Clock.systemUTC());
-            long start = System.nanoTime();
-            events.forEach(e -> {
-                var response = processor.process(e);
-                if (!response.getBatchItemFailures().isEmpty()) {
-                    throw new IllegalStateException("the grant stream asked for a retry: " + response.getBatchItemFailures());
+            List<String> members = DriftBenchmark.members(org, accounts);
+            String root = org.listRoots().roots().get(0).id();
+            out.printf("  created %d accounts in %.1f s (setup, not measured)%n", accounts, (System.nanoTime() - started) / 1e9);
+            Map<String, String> env = new HashMap<>(local.env());
+            env.put("AWS_ENDPOINT_URL", proxy.url().toString());
+            CrossroleConfig config = CrossroleConfig.from(env);
+            String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
+            StreamFeed feed = new StreamFeed(new StreamEvents(plain.dynamoDbStreams(), streamArn, config.region()));
+            AssignmentStore statuses = new AssignmentStore(dynamo, config.assignmentsTable());
+            CallCounter counter = new CallCounter();
+            List<Rollout> rollouts = new ArrayList<>();
+            Duration oneAccount = null;
+            try (AwsClientFactory clients = AwsClientFactory.create(config, List.of(counter))) {
+                Pipeline pipeline = new Pipeline(config, clients, sqs);
+                int largest = concurrencies.stream().mapToInt(Integer::intValue).max().orElse(1);
+                for (int c : concurrencies) {
+                    String role = "Scale" + c;
+                    put(dynamo, config, """
+                            {"grantId": "%s", "roleName": "%s", "targets": ["%s"], "trustedPrincipals": ["%s"],
+                             "inlinePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}"""
+                            .formatted(role.toLowerCase(), role, root, members.get(0)));
+                    List<DynamodbEvent> events = feed.next(25);
+                    counter.reset();
+                    long t0 = System.nanoTime();
+                    events.forEach(pipeline::stream);
+                    Duration stream = Duration.ofNanos(System.nanoTime() - t0);
+                    Map<String, Long> streamCalls = counter.snapshot();
+                    counter.reset();
+                    CompletableFuture<Duration> interleaved = c == largest
+                            ? CompletableFuture.supplyAsync(() -> oneAccountDuringRollout(dynamo, config, feed, pipeline, statuses, members, sqs))
+                            : null;
+                    long t1 = System.nanoTime();
+                    SqsEventSource.Drained drained = pipeline.reconcile(pipeline.bulk(), c);
+                    Duration wall = Duration.ofNanos(System.nanoTime() - t1);
+                    if (interleaved != null) {
+                        oneAccount = interleaved.join();
+                    }
+                    long provisioned = statuses.forGrant(role.toLowerCase()).assignments().stream()
+                            .filter(a -> a.status() == AssignmentStatus.PROVISIONED).count();
+                    if (provisioned != accounts || drained.returned() > 0) {
+                        throw new IllegalStateException("rollout C=" + c + ": " + provisioned + " of " + accounts + " PROVISIONED, "
+                                + drained.returned() + " message(s) returned");
+                    }
+                    Map<String, Long> calls = new HashMap<>(counter.snapshot());
+                    streamCalls.forEach((k, v) -> calls.merge("stream " + k, v, Long::sum));
+                    Rollout r = new Rollout(c, stream, wall, accounts, calls);
+                    rollouts.add(r);
+                    out.printf("  C=%-3d stream invocation %.2f s; rollout %.1f s, %.1f accounts/s (%d messages in %d batches)%n", c,
+                            stream.toMillis() / 1000.0, wall.toMillis() / 1000.0, r.accountsPerSecond(), drained.delivered(),
+                            drained.invocations());
                 }
-            });
-            return Duration.ofNanos(System.nanoTime() - start);
+            }
+            report(rollouts, oneAccount, accounts);
         }
     }
 
-    private Duration drift(LocalEnvironment local, int concurrency) {
-        Map<String, String> env = new HashMap<>(local.env());
-        env.put("DRIFT_CONCURRENCY", String.valueOf(concurrency));
-        CrossroleConfig config = CrossroleConfig.from(env);
-        try (AwsClientFactory clients = AwsClientFactory.create(config, List.of())) {
-            DriftRun run = DriftRun.create(config, clients, "crossrole-bench", Backoff.standard(Duration.ZERO), Clock.systemUTC());
-            long start = System.nanoTime();
-            Map<String, Object> summary = run.scheduled();
-            if (((Number) summary.get("inSync")).intValue() == 0) {
-                throw new IllegalStateException("the drift check found nothing in sync: " + summary);
+    /**
+     * Waits until a tenth of the rollout is done, writes a grant for one account near the end of the rollout's order,
+     * delivers its stream record and drains the express lane with two pollers (the lanes are served at once, as their
+     * two event sources are); returns the time from the write to its PROVISIONED status.
+     */
+    private Duration oneAccountDuringRollout(DynamoDbClient dynamo, CrossroleConfig config, StreamFeed feed, Pipeline pipeline,
+                                             AssignmentStore statuses, List<String> members, SqsClient sqs) {
+        String bulkUrl = url(sqs, config.reconcileBulkQueue().orElseThrow());
+        while (visible(sqs, bulkUrl) > members.size() * 0.9) {
+            sleep(Duration.ofMillis(50));
+        }
+        String target = members.get(members.size() - 1);
+        long t0 = System.nanoTime();
+        put(dynamo, config, """
+                {"grantId": "break-glass", "roleName": "BreakGlass", "targets": ["%s"], "trustedPrincipals": ["%s"]}"""
+                .formatted(target, members.get(0)));
+        feed.next(25).forEach(pipeline::stream);
+        pipeline.reconcile(pipeline.express(), 2);
+        AssignmentKey key = new AssignmentKey.Owner(AccountId.of(target));
+        while (statuses.get("break-glass", key).filter(a -> a.status() == AssignmentStatus.PROVISIONED).isEmpty()) {
+            sleep(Duration.ofMillis(20));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        int left = visible(sqs, bulkUrl);
+        out.printf("  one-account grant written during the rollout (C=max, %d rollout messages still queued when it was"
+                + " PROVISIONED): PROVISIONED %.2f s after its write%n", left, took.toMillis() / 1000.0);
+        return took;
+    }
+
+    private void report(List<Rollout> rollouts, Duration oneAccount, int accounts) {
+        Rollout sequential = rollouts.stream().filter(r -> r.concurrency() == 1).findFirst().orElse(rollouts.get(0));
+        double perAccount = sequential.wall().toMillis() / (double) accounts * sequential.concurrency();
+        out.println();
+        out.printf("%6s %12s %12s %12s %10s%n", "C", "rollout s", "accounts/s", "vs C=1", "stream s");
+        for (Rollout r : rollouts) {
+            out.printf("%6d %12.1f %12.1f %11.1fx %10.2f%n", r.concurrency(), r.wall().toMillis() / 1000.0, r.accountsPerSecond(),
+                    sequential.wall().toMillis() / (double) r.wall().toMillis(), r.stream().toMillis() / 1000.0);
+        }
+        Rollout any = rollouts.get(rollouts.size() - 1);
+        out.println("calls per account in the rollout (C=" + any.concurrency() + "): " + perAccountCalls(any.calls(), accounts));
+        if (oneAccount != null) {
+            out.printf("one-account grant during the rollout: PROVISIONED %.2f s after its write%n", oneAccount.toMillis() / 1000.0);
+        }
+        double streamPerAccount = rollouts.stream().mapToLong(r -> r.stream().toMillis()).min().orElse(0) / (double) accounts;
+        out.println();
+        out.printf("model: rollout(N, C) = N x w / C with w = %.0f ms per account (measured at C=%d); C <= %d (Lambda's"
+                + " MaximumConcurrency ceiling); stream(N) = N x %.2f ms (measured: Organizations pages and SendMessageBatch"
+                + " grow with N); GrantStreamFunction's timeout %d s%n", perAccount, sequential.concurrency(), LAMBDA_MAX_CONCURRENCY,
+                streamPerAccount, STREAM_TIMEOUT.toSeconds());
+        out.printf("%10s %6s %14s %12s  %s%n", "accounts", "C", "rollout", "stream", "binds first");
+        for (int n : List.of(10_000, 100_000)) {
+            for (int c : List.of(100, LAMBDA_MAX_CONCURRENCY)) {
+                double rollout = n * perAccount / c / 1000.0;
+                double stream = n * streamPerAccount / 1000.0;
+                String binding = stream > STREAM_TIMEOUT.toSeconds()
+                        ? "the grant stream's fan-out: " + Math.round(stream) + " s > its " + STREAM_TIMEOUT.toSeconds() + " s timeout"
+                        : c >= LAMBDA_MAX_CONCURRENCY ? "Lambda's MaximumConcurrency ceiling (1,000); then STS AssumeRole and"
+                                + " Organizations DescribeAccount rates (unpublished) from the one calling account"
+                                : "worker concurrency (ReconcileMaxConcurrency = " + c + ")";
+                out.printf("%10d %6d %12.1f min %10.0f s  %s%n", n, c, rollout / 60, stream, binding);
             }
-            return Duration.ofNanos(System.nanoTime() - start);
+        }
+        out.printf("bulk lane threshold: more than %d accounts per send; SQS FIFO high throughput: 70,000 messages/s per queue in"
+                + " us-east-1 (not binding: one message per account)%n", ReconcileQueue.BULK_ACCOUNTS);
+    }
+
+    private static String perAccountCalls(Map<String, Long> calls, int accounts) {
+        StringBuilder b = new StringBuilder();
+        calls.entrySet().stream().filter(e -> !e.getKey().startsWith("stream ")).sorted(Map.Entry.comparingByKey())
+                .forEach(e -> b.append(String.format("%s %.2f, ", e.getKey(), e.getValue() / (double) accounts)));
+        return b.length() > 2 ? b.substring(0, b.length() - 2) : "";
+    }
+
+    private static void put(DynamoDbClient dynamo, CrossroleConfig config, String json) {
+        dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(GrantImages.fromJson(json))));
+    }
+
+    private static String url(SqsClient sqs, String queue) {
+        return queue.startsWith("http") ? queue : sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+    }
+
+    private static int visible(SqsClient sqs, String url) {
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                .attributes();
+        return a.values().stream().mapToInt(Integer::parseInt).sum();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

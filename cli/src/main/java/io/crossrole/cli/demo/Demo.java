@@ -6,6 +6,8 @@ import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalFunctions;
 import io.crossrole.cli.local.LocalEnvironment;
+import io.crossrole.cli.local.LocalQueues;
+import io.crossrole.cli.local.QueueDelivery;
 import io.crossrole.cli.local.StreamEvents;
 import io.crossrole.cli.template.SamTemplate;
 import io.crossrole.config.CrossroleConfig;
@@ -18,15 +20,17 @@ import io.crossrole.model.AccountId;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.Ownership;
 import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentKey;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.sts.AccountAccess;
 import io.crossrole.sts.Backoff;
+import io.crossrole.testing.SqsEventSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,9 +40,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.CreateAccountState;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code crossrole demo}: the main job end to end on an emulator it starts itself. An organization with a
@@ -130,10 +136,15 @@ public final class Demo {
             devIam.addUserToGroup(r -> r.groupName(g[0]).userName(g[1]));
         }
 
-        step("Starting GrantStreamFunction (Lambda runtime interface client, own JVM)");
+        step("Starting GrantStreamFunction and ReconcileWorkerFunction (Lambda runtime interface client, each in its own JVM)");
         ByteArrayOutputStream functionLogs = new ByteArrayOutputStream();
-        try (LocalLambda function = new LocalFunctions(repo, template, env, verbose ? err : functionLogs).start("GrantStreamFunction")) {
+        LocalFunctions functions = new LocalFunctions(repo, template, env, verbose ? err : functionLogs);
+        SqsClient sqs = clients.client(SqsClient.builder());
+        List<QueueDelivery> queues = new LocalQueues(template).sourcesOf("ReconcileWorkerFunction").stream()
+                .map(q -> new QueueDelivery(sqs, sqs.getQueueUrl(r -> r.queueName(q.queueName())).queueUrl(), q.batchSize())).toList();
+        try (LocalLambda function = functions.start("GrantStreamFunction"); LocalLambda worker = functions.start("ReconcileWorkerFunction")) {
             StreamEvents stream = new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region());
+            Runnable reconcileAll = () -> queues.forEach(q -> reconcile(q, worker));
             GrantReview review = new GrantReview(new GrantParser(config.partition(), config.limits(), config.managedRolePath()),
                     config.guardrails());
 
@@ -173,12 +184,13 @@ public final class Demo {
                 dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(raw)));
             }
             deliver(stream, function);
+            reconcileAll.run();
 
             step("What exists now");
             showAccount("prod", prod, access);
             showAccount("dev", dev, access);
             showGrantees(devIam);
-            AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable(), Clock.systemUTC());
+            AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable());
             showStatuses(store);
             expect(store, "prod-updateapp", prod, AssignmentStatus.PROVISIONED);
             expect(store, "vendor-audit", prod, AssignmentStatus.PROVISIONED);
@@ -192,17 +204,22 @@ public final class Demo {
                 wrong.add("the refused grant admin-everywhere reached IAM in prod");
             }
 
-            step("Delivering the same records again (a replay): nothing is written");
+            step("Delivering the same records again (a replay): nothing is queued, nothing is written");
             String before = roleState(access, prod);
             deliver(new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region()), function);
+            if (!queues.stream().allMatch(QueueDelivery::isEmpty)) {
+                wrong.add("a replay queued reconcile requests");
+            }
+            reconcileAll.run();
             if (!before.equals(roleState(access, prod))) {
                 wrong.add("a replay changed the roles in prod");
             }
 
             step("Deleting grant prod-updateapp");
             dynamo.deleteItem(r -> r.tableName(config.grantsTable()).key(Map.of("grantId",
-                    software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("prod-updateapp"))));
+                    AttributeValue.fromS("prod-updateapp"))));
             deliver(stream, function);
+            reconcileAll.run();
             showAccount("prod", prod, access);
             showGrantees(devIam);
             showStatuses(store);
@@ -211,8 +228,8 @@ public final class Demo {
             step("An account joins: 'analytics' is created in Workloads; CreateAccountResult goes to AccountEventsFunction");
             String analytics = createAccount(org, "analytics", root, workloads);
             out.println("  analytics = " + analytics);
-            try (LocalLambda events = new LocalFunctions(repo, template, env, verbose ? err : functionLogs).start("AccountEventsFunction")) {
-                String event = java.nio.file.Files.readString(repo.resolve("events/account-events/create-account-result.json"))
+            try (LocalLambda events = functions.start("AccountEventsFunction")) {
+                String event = Files.readString(repo.resolve("events/account-events/create-account-result.json"))
                         .replace("333333333333", analytics);
                 LocalLambda.Invocation result = events.invoke(event);
                 out.printf("  AccountEventsFunction → %s in %d ms: %s%n", result.failed() ? "FAILED" : "returned",
@@ -221,6 +238,7 @@ public final class Demo {
                     wrong.add("AccountEventsFunction failed: " + result.payload());
                 }
             }
+            reconcileAll.run();
             showAccount("analytics", analytics, access);
             expect(store, "org-readonly", analytics, AssignmentStatus.PROVISIONED);
         }
@@ -235,6 +253,18 @@ public final class Demo {
             if (result.failed()) {
                 wrong.add("the function failed: " + result.payload());
             }
+        }
+    }
+
+    /** A reconcile queue → ReconcileWorkerFunction, as Lambda's SQS event source delivers it. */
+    private void reconcile(QueueDelivery queue, LocalLambda worker) {
+        if (queue.isEmpty()) {
+            return;
+        }
+        out.println("  reconcile queue → ReconcileWorkerFunction (FIFO, one message group per account):");
+        SqsEventSource.Drained drained = queue.drain(worker, out);
+        if (drained.returned() > 0) {
+            wrong.add(drained.returned() + " reconcile message(s) were returned for a retry");
         }
     }
 
@@ -336,26 +366,30 @@ public final class Demo {
         out.println("\n  Assignments");
         out.printf("    %-16s %-20s %-12s %s%n", "GRANT", "ACCOUNT", "STATUS", "MESSAGE");
         store.all().stream()
-                .sorted(Comparator.comparing(Assignment::grantId).thenComparing(Assignment::accountId))
-                .forEach(a -> out.printf("    %-16s %-20s %-12s %s%n", a.grantId(), shortKey(a.accountId()), a.status(),
+                .sorted(Comparator.comparing(Assignment::grantId).thenComparing(a -> a.key().stored()))
+                .forEach(a -> out.printf("    %-16s %-20s %-12s %s%n", a.grantId(), shortKey(a.key()), a.status(),
                         a.status() == AssignmentStatus.FAILED || a.message().length() <= 150 ? a.message()
                                 : a.message().substring(0, 150) + "…"));
     }
 
-    private static String shortKey(String key) {
-        return key.startsWith(Assignment.GRANTEE_PREFIX) ? "grantee:" + key.substring(key.lastIndexOf('/') + 1) : key;
+    private static String shortKey(AssignmentKey key) {
+        return switch (key) {
+            case AssignmentKey.Grantee g -> "grantee:" + g.principal().resourceName();
+            case AssignmentKey.Owner o -> o.account().value();
+            case AssignmentKey.Target t -> t.targetId();
+            case AssignmentKey.GrantLevel l -> "(the grant)";
+        };
     }
 
     private void expect(AssignmentStore store, String grantId, String account, AssignmentStatus status) {
-        Optional<Assignment> a = store.forGrant(grantId).stream().filter(x -> x.accountId().equals(account)).findFirst();
+        Optional<Assignment> a = store.forGrant(grantId).get(new AssignmentKey.Owner(AccountId.of(account)));
         if (a.isEmpty() || a.get().status() != status) {
             wrong.add(grantId + " in " + account + " should be " + status + " but is " + a.map(x -> x.status() + ": " + x.message()).orElse("missing"));
         }
     }
 
     private void expectMessage(AssignmentStore store, String grantId, String account, String... parts) {
-        String message = store.forGrant(grantId).stream().filter(x -> x.accountId().equals(account)).findFirst()
-                .map(Assignment::message).orElse("");
+        String message = store.forGrant(grantId).get(new AssignmentKey.Owner(AccountId.of(account))).map(Assignment::message).orElse("");
         for (String part : parts) {
             if (!message.contains(part)) {
                 wrong.add(grantId + " in " + account + ": the status should name '" + part + "' but says: " + message);

@@ -1,5 +1,6 @@
 package io.crossrole.cli.local;
 
+import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.cli.template.SamTemplate;
 import io.crossrole.config.CrossroleConfig;
 import java.io.IOException;
@@ -53,13 +54,15 @@ public final class LocalEnvironment implements AutoCloseable {
         // what template.yaml sets from the stack's account: moto's management account, where Crossrole runs locally
         env.put("CROSSROLE_ACCOUNT_ID", "123456789012");
         env.put("MANAGEMENT_ACCOUNT_ID", "123456789012");
+        SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
+        env.put("RECONCILE_QUEUE_URL", new LocalQueues(template).name("ReconcileQueue"));
+        env.put("RECONCILE_BULK_QUEUE_URL", new LocalQueues(template).name("ReconcileBulkQueue"));
         env.putAll(settings);
         System.setProperty("aws.accessKeyId", env.get("AWS_ACCESS_KEY_ID"));
         System.setProperty("aws.secretAccessKey", env.get("AWS_SECRET_ACCESS_KEY"));
-        SamTemplate template = SamTemplate.read(repo.resolve("template.yaml"));
         LocalEnvironment local = new LocalEnvironment(moto, template, env);
         CrossroleConfig config = local.config();
-        try (var clients = io.crossrole.aws.AwsClientFactory.create(config, List.of());
+        try (AwsClientFactory clients = AwsClientFactory.create(config, List.of());
              DynamoDbClient dynamo = clients.dynamoDb(); SqsClient sqs = clients.client(SqsClient.builder())) {
             new LocalTables(template).create(dynamo, Map.of("GrantsTable", config.grantsTable(),
                     "AssignmentsTable", config.assignmentsTable(), "GrantTargetsTable", config.grantTargetsTable()));

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * Starts the functions of template.yaml locally, the way Lambda's Java runtime runs them: the artifact at
  * the function's {@code CodeUri} unpacked as the task root, its {@code Handler}, and its
  * {@code Environment} with {@code !Ref}s resolved. The process environment overrides every variable;
- * a {@code !Ref} to a table otherwise resolves to the table's logical ID (the local table name), a
- * {@code !Ref} to a parameter to its default.
+ * a {@code !Ref} to a table otherwise resolves to the table's logical ID (the local table name), to a queue
+ * to its local name ({@link LocalQueues#name}), to a parameter to its default.
  *
  * <pre>{@code
  * try (LocalLambda fn = new LocalFunctions(repo, template, System.getenv(), System.err).start("GrantStreamFunction")) {
@@ -112,7 +112,8 @@ public final class LocalFunctions {
                 Object fallback = parameter.get("Default");
                 return fallback == null ? null : String.valueOf(fallback);
             }
-            return template.resource(name).isPresent() ? name : null;
+            LocalQueues queues = new LocalQueues(template);
+            return queues.declares(name) ? queues.name(name) : template.resource(name).isPresent() ? name : null;
         }
         return value == null ? null : String.valueOf(value);
     }

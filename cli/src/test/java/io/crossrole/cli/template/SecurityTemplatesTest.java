@@ -75,16 +75,47 @@ class SecurityTemplatesTest {
     }
 
     @Test
-    void stack_everyAssumeRoleIsConditionedOnTheOrganization_whichIsRequired() {
+    void stack_onlyTheWorkersAssumeRoles_andOnlyInsideTheOrganization_whichIsRequired() {
         assertThat(SamTemplate.map(STACK.parameters().get("OrganizationId"))).doesNotContainKey("Default");
         List<String> roles = STACK.resourcesOfType("AWS::IAM::Role");
-        assertThat(roles).hasSize(4);
+        assertThat(roles).hasSize(5);
+        List<String> reaching = new ArrayList<>();
         for (String role : roles) {
-            Map<String, Object> assume = statement(inlinePolicy(STACK.resource(role).orElseThrow()), "AssumeHubOrMemberRole");
-            assertThat(assume.get("Condition")).as(role)
-                    .isEqualTo(Map.of("StringEquals", Map.of("aws:ResourceOrgID", Map.of("Ref", "OrganizationId"))));
+            List<Map<String, Object>> assumes = statements(inlinePolicy(STACK.resource(role).orElseThrow())).stream()
+                    .filter(st -> String.valueOf(st.get("Action")).contains("sts:AssumeRole")).toList();
+            if (assumes.isEmpty()) {
+                continue;
+            }
+            reaching.add(role);
+            assertThat(assumes).as(role).singleElement().satisfies(assume -> {
+                assertThat(assume.get("Sid")).isEqualTo("AssumeHubOrMemberRole");
+                assertThat(assume.get("Condition")).isEqualTo(Map.of("StringEquals", Map.of("aws:ResourceOrgID", Map.of("Ref", "OrganizationId"))));
+            });
         }
+        assertThat(reaching).as("the producers only queue: no AssumeRole").containsExactlyInAnyOrder("ReconcileWorkerFunctionRole",
+                "DriftCheckWorkerFunctionRole");
         assertThat(STACK.outputs()).doesNotContainKey("FunctionRoleArnPattern").containsKey("FunctionRoleArns");
+        assertThat(String.valueOf(STACK.outputs().get("FunctionRoleArns"))).contains("ReconcileWorkerFunctionRole.Arn")
+                .contains("DriftCheckWorkerFunctionRole.Arn").doesNotContain("GrantStreamFunctionRole").doesNotContain("AccountEventsFunctionRole");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void stack_reconcileQueuesTakeRequestsOnlyFromTheFourProducers() {
+        Map<String, Object> properties = SamTemplate.map(STACK.resource("ReconcileQueuePolicy").orElseThrow().get("Properties"));
+        Map<String, Object> statement = statements(SamTemplate.map(properties.get("PolicyDocument"))).get(0);
+
+        assertThat((List<Object>) properties.get("Queues")).containsExactly(Map.of("Ref", "ReconcileQueue"), Map.of("Ref", "ReconcileBulkQueue"));
+        assertThat(statement.get("Effect")).isEqualTo("Deny");
+        assertThat(statement.get("Action")).isEqualTo("sqs:SendMessage");
+        assertThat(SamTemplate.map(SamTemplate.map(statement.get("Condition")).get("ArnNotEquals")).get("aws:PrincipalArn"))
+                .isEqualTo(List.of(Map.of("Fn::GetAtt", "GrantStreamFunctionRole.Arn"), Map.of("Fn::GetAtt", "AccountEventsFunctionRole.Arn"),
+                        Map.of("Fn::GetAtt", "DriftCheckFunctionRole.Arn"), Map.of("Fn::GetAtt", "DriftCheckWorkerFunctionRole.Arn")));
+        for (String queue : List.of("ReconcileQueue", "ReconcileBulkQueue")) {
+            Map<String, Object> q = SamTemplate.map(STACK.resource(queue).orElseThrow().get("Properties"));
+            assertThat(q).as(queue).containsEntry("FifoQueue", true).containsEntry("ContentBasedDeduplication", false);
+            assertThat(SamTemplate.map(q.get("RedrivePolicy"))).containsEntry("maxReceiveCount", 15);
+        }
     }
 
     @Test

@@ -1,20 +1,22 @@
 package io.crossrole.functions.accountevents;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.crossrole.failure.ProvisioningException;
-import io.crossrole.provision.GrantStreamProcessor;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.crossrole.producer.GrantStreamProducer;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
+import io.crossrole.testing.SqsEventSource;
 import io.crossrole.testing.StreamRecords;
 import io.crossrole.testing.TestCrossrole;
 import io.crossrole.testing.TestFiles;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,13 +29,14 @@ import software.amazon.awssdk.services.sts.model.StsException;
 
 /**
  * An organization on the emulator: root → Workloads → Prod (nested) and root → Sandbox. Grants target the
- * root, the Workloads OU, the Sandbox OU and one account by ID; accounts join and move.
+ * root, the Workloads OU, the Sandbox OU and one account by ID; accounts join and move. The function queues one
+ * reconcile per grant that covers the account or was applied there; the worker drains the queues.
  */
 @ExtendWith(AwsEmulatorExtension.class)
 class AccountEventsIT {
     private TestCrossrole crossrole;
     private OrganizationsClient org;
-    private GrantStreamProcessor stream;
+    private GrantStreamProducer stream;
     private AccountEventsHandler handler;
     private String root;
     private String workloads;
@@ -45,15 +48,15 @@ class AccountEventsIT {
     void setUp(Emulator emulator) {
         emulator.reset();
         // Backoff never sleeps in these tests: a 60 s window means up to 64 quick attempts.
-        crossrole = new TestCrossrole(emulator, Map.of("NEW_ACCOUNT_READY_SECONDS", "60"));
+        crossrole = new TestCrossrole(emulator, Map.of("NEW_ACCOUNT_READY_SECONDS", "60"), false);
         org = crossrole.observerOrganizations();
         root = org.listRoots().roots().get(0).id();
         workloads = org.createOrganizationalUnit(r -> r.parentId(root).name("Workloads")).organizationalUnit().id();
         prod = org.createOrganizationalUnit(r -> r.parentId(workloads).name("Prod")).organizationalUnit().id();
         sandbox = org.createOrganizationalUnit(r -> r.parentId(root).name("Sandbox")).organizationalUnit().id();
         existing = createAccount("existing", prod);
-        stream = crossrole.processor("crossrole-grant-stream");
-        handler = new AccountEventsHandler(crossrole.accountEventsProcessor(AccountEventsHandler.SESSION_NAME));
+        stream = crossrole.producer("crossrole-grant-stream");
+        handler = new AccountEventsHandler(crossrole.accountEventsProducer(AccountEventsHandler.SESSION_NAME));
         insert(grant("org-audit", "OrgAudit", root));
         insert(grant("workloads-deploy", "WorkloadsDeploy", workloads));
         insert(grant("sandbox-admin", "SandboxAdmin", sandbox));
@@ -68,23 +71,25 @@ class AccountEventsIT {
     @Test
     void grantStream_expandsRootAndNestedOuTargets_butNeverToTheManagementAccount() {
         assertThat(roles(existing)).contains("OrgAudit", "WorkloadsDeploy", "OneAccount").doesNotContain("SandboxAdmin");
-        assertThat(crossrole.assignments("org-audit")).extracting(Assignment::accountId)
+        assertThat(crossrole.assignments("org-audit")).extracting(a -> a.key().stored())
                 .containsExactly(existing).doesNotContain("123456789012");
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void createAccountResult_forAnAccountInANestedOu_createsEveryCoveringRoleInOneInvocation() {
+    void createAccountResult_forAnAccountInANestedOu_queuesEveryCoveringGrant_andTheWorkerCreatesTheirRoles() {
         String fresh = createAccount("fresh", prod);
         crossrole.calls().clear();
 
-        Map<String, Object> response = invoke("account-events/create-account-result.json", fresh);
+        Map<String, Object> response = handler.handleRequest(event("account-events/create-account-result.json", fresh), null);
 
+        assertThat((List<Object>) response.get("queued")).containsExactlyInAnyOrder("org-audit", "workloads-deploy");
+        assertThat(crossrole.calls().all()).as("the function only reads the tables and the organization, and queues")
+                .noneMatch(c -> c.startsWith("Iam:") || c.startsWith("Sts:") || c.equals("DynamoDb:Scan"));
+        crossrole.drain();
         assertThat(roles(fresh)).containsExactlyInAnyOrder("OrgAudit", "WorkloadsDeploy");
         assertThat(crossrole.assignment("org-audit", fresh).status()).isEqualTo(AssignmentStatus.PROVISIONED);
         assertThat(crossrole.assignment("workloads-deploy", fresh).status()).isEqualTo(AssignmentStatus.PROVISIONED);
-        assertThat((List<Object>) response.get("provisioned")).containsExactlyInAnyOrder("org-audit", "workloads-deploy");
-        assertThat(crossrole.calls().all()).as("no table scans").noneMatch(c -> c.equals("DynamoDb:Scan"));
     }
 
     @Test
@@ -94,10 +99,10 @@ class AccountEventsIT {
         Map<String, Object> out = invokeMove(existing, prod, sandbox);
 
         assertThat(roles(existing)).containsExactlyInAnyOrder("OrgAudit", "SandboxAdmin", "OneAccount");
-        assertThat(out.get("revoked")).isEqualTo(List.of("workloads-deploy"));
+        assertThat(out.get("queued")).asList().contains("workloads-deploy", "sandbox-admin");
         Assignment revoked = crossrole.assignment("workloads-deploy", existing);
         assertThat(revoked.status()).isEqualTo(AssignmentStatus.REVOKED);
-        assertThat(revoked.message()).contains("account moved from " + prod + " to " + sandbox);
+        assertThat(revoked.message()).contains("account no longer targeted by the grant").contains("deleted");
 
         org.moveAccount(r -> r.accountId(existing).sourceParentId(sandbox).destinationParentId(prod));
         invokeMove(existing, sandbox, prod);
@@ -116,6 +121,7 @@ class AccountEventsIT {
         crossrole.putGrant(grant("workloads-deploy", "WorkloadsDeploy", sandbox));
         stream.process(StreamRecords.modify(grant("workloads-deploy", "WorkloadsDeploy", workloads),
                 grant("workloads-deploy", "WorkloadsDeploy", sandbox)));
+        crossrole.drain();
 
         assertThat(roles(existing)).doesNotContain("WorkloadsDeploy");
         assertThat(roles(inSandbox)).contains("WorkloadsDeploy");
@@ -129,7 +135,7 @@ class AccountEventsIT {
         org.closeAccount(r -> r.accountId(closed));
         insert(grant("late-grant", "LateGrant", root));
 
-        assertThat(crossrole.assignments("late-grant")).extracting(Assignment::accountId).containsExactly(existing);
+        assertThat(crossrole.assignments("late-grant")).extracting(a -> a.key().stored()).containsExactly(existing);
         crossrole.calls().clear();
         Map<String, Object> out = invoke("account-events/create-account-result.json", closed);
 
@@ -138,7 +144,7 @@ class AccountEventsIT {
     }
 
     @Test
-    void newAccountDenyingAssumeRoleAtFirst_isWaitedForThenProvisioned() {
+    void newAccountDenyingAssumeRoleAtFirst_isRetriedWithinTheReconcileThenProvisioned() {
         String fresh = createAccount("slow", prod);
         crossrole.calls().clear();
         crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 3, accessDenied());
@@ -148,36 +154,38 @@ class AccountEventsIT {
         assertThat(crossrole.calls().count("Sts:AssumeRole")).isEqualTo(4);
         Assignment a = crossrole.assignment("org-audit", fresh);
         assertThat(a.status()).isEqualTo(AssignmentStatus.PROVISIONED);
-        assertThat(a.attempts()).as("PENDING was recorded while waiting, then PROVISIONED").isEqualTo(2);
+        assertThat(a.attempts()).as("one status write: the denial was retried within the reconcile").isEqualTo(1);
     }
 
-    @Test
-    void newAccountStillDenyingAfterTheWindow_failsTheInvocationAndShowsPending() {
+    @ParameterizedTest
+    @ValueSource(strings = {"account-events/create-account-result.json", "account-events/accept-handshake.json"})
+    void accountStillDenying_isPendingThroughTheQueueWithinTheWindow_thenFailedNamingTheRole(String file) {
         String fresh = createAccount("stuck", prod);
         crossrole.calls().clear();
         crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 1000, accessDenied());
+        handler.handleRequest(event(file, fresh), null);
 
-        assertThatThrownBy(() -> invoke("account-events/create-account-result.json", fresh))
-                .isInstanceOf(ProvisioningException.class);
+        SqsEventSource.Drained within = crossrole.expressSource().drain(crossrole.worker(Clock.systemUTC())::consume, 1, 1);
 
-        Assignment a = crossrole.assignment("org-audit", fresh);
-        assertThat(a.status()).isEqualTo(AssignmentStatus.PENDING);
-        assertThat(a.message()).contains("will retry").contains("AccessDenied");
+        assertThat(within.returned()).as("back to the queue, for a later try: the first message and the rest of its group")
+                .isEqualTo(2);
+        List<Assignment> statuses = statusesIn(fresh, "org-audit", "workloads-deploy");
+        assertThat(statuses).as("the first of the account's messages was tried; the second waits behind it").singleElement()
+                .satisfies(a -> {
+                    assertThat(a.status()).isEqualTo(AssignmentStatus.PENDING);
+                    assertThat(a.message()).contains("will retry").contains("AccessDenied");
+                });
+
+        Clock afterTheWindow = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(61));
+        SqsEventSource.Drained after = crossrole.expressSource().drain(crossrole.worker(afterTheWindow)::consume, 1, 1);
+
+        assertThat(after.returned()).isZero();
+        assertThat(statusesIn(fresh, "org-audit", "workloads-deploy")).hasSize(2).allSatisfy(failed -> {
+            assertThat(failed.status()).isEqualTo(AssignmentStatus.FAILED);
+            assertThat(failed.message()).contains("cannot reach account " + fresh)
+                    .contains("create the role OrganizationAccountAccessRole there, trusting this organization's management account");
+        });
         assertThat(crossrole.calls().iamWrites()).isEmpty();
-    }
-
-    @Test
-    void invitedAccountWithoutTheMemberRole_isFailedNamingTheRole() {
-        String invited = createAccount("invited", prod);
-        crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 1000, accessDenied());
-
-        Map<String, Object> out = invoke("account-events/accept-handshake.json", invited);
-
-        Assignment a = crossrole.assignment("org-audit", invited);
-        assertThat(a.status()).isEqualTo(AssignmentStatus.FAILED);
-        assertThat(a.message()).contains("joined by invitation")
-                .contains("create the role OrganizationAccountAccessRole in that account");
-        assertThat(out).containsKey("failed");
     }
 
     @ParameterizedTest
@@ -216,10 +224,10 @@ class AccountEventsIT {
 
         assertThat(crossrole.calls().count("Sts:AssumeRole")).isZero();
         assertThat(crossrole.calls().iamWrites()).isEmpty();
-        assertThat(((List<?>) out.get("revoked"))).hasSize(3);
+        assertThat(((List<?>) out.get("queued"))).asList().containsExactlyInAnyOrder("org-audit", "workloads-deploy", "one-account");
         Assignment a = crossrole.assignment("org-audit", existing);
         assertThat(a.status()).isEqualTo(AssignmentStatus.REVOKED);
-        assertThat(a.message()).contains("no longer reaches the account");
+        assertThat(a.message()).contains("Crossrole no longer reaches it");
     }
 
     @ParameterizedTest
@@ -252,21 +260,35 @@ class AccountEventsIT {
 
     // ------------------------------------------------------------------ helpers
 
+    private List<Assignment> statusesIn(String account, String... grantIds) {
+        return Stream.of(grantIds).flatMap(g -> crossrole.assignments(g).stream())
+                .filter(a -> a.key().stored().equals(account)).toList();
+    }
+
+    /** The sample event about {@code account}, delivered to the function; then the worker drains the queues. */
     private Map<String, Object> invoke(String file, String account) {
-        String json = TestFiles.eventText(file).replace("333333333333", account);
-        return handler.handleRequest(TestFiles.scheduledEvent(json), null);
+        Map<String, Object> out = handler.handleRequest(event(file, account), null);
+        crossrole.drain();
+        return out;
+    }
+
+    private static ScheduledEvent event(String file, String account) {
+        return TestFiles.scheduledEvent(TestFiles.eventText(file).replace("333333333333", account));
     }
 
     private Map<String, Object> invokeMove(String account, String from, String to) {
         String json = TestFiles.eventText("account-events/move-account.json").replace("333333333333", account)
                 .replace("ou-ab12-11111111", from).replace("ou-ab12-22222222", to);
-        return handler.handleRequest(TestFiles.scheduledEvent(json), null);
+        Map<String, Object> out = handler.handleRequest(TestFiles.scheduledEvent(json), null);
+        crossrole.drain();
+        return out;
     }
 
-    /** Writes the grant to the table and delivers the stream record that write produces. */
+    /** Writes the grant to the table, delivers the stream record that write produces, and drains the queues. */
     private void insert(String grantJson) {
         crossrole.putGrant(grantJson);
         assertThat(stream.process(StreamRecords.insert(grantJson)).getBatchItemFailures()).isEmpty();
+        crossrole.drain();
     }
 
     private static String grant(String id, String role, String target) {

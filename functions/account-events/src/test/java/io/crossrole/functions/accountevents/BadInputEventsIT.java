@@ -41,7 +41,7 @@ class BadInputEventsIT {
     void startOnce(Emulator emulator) {
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
-        handler = new AccountEventsHandler(crossrole.accountEventsProcessor(AccountEventsHandler.SESSION_NAME));
+        handler = new AccountEventsHandler(crossrole.accountEventsProducer(AccountEventsHandler.SESSION_NAME));
     }
 
     @AfterAll

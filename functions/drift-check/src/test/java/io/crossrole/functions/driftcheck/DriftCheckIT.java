@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.crossrole.iam.IamRoleReader;
-import io.crossrole.provision.GrantStreamProcessor;
+import io.crossrole.producer.GrantStreamProducer;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.testing.AwsEmulatorExtension;
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
@@ -37,6 +38,8 @@ class DriftCheckIT {
     private static final String A = "111111111111";
     private static final String B = "012345678901";
     private static final String C = "444444444444";
+    /** The organization's ACTIVE accounts: the test members (TestCrossrole.MEMBERS); the management account is never checked. */
+    private static final int MEMBERS = TestCrossrole.MEMBERS.size();
     private static final String ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess";
     private static final String APP = """
             {"grantId": "app-deploy", "roleName": "AppDeploy", "targets": ["%s", "%s", "%s"],
@@ -48,13 +51,13 @@ class DriftCheckIT {
              "managedPolicyArns": ["arn:aws:iam::aws:policy/SecurityAudit"]}""".formatted(A);
 
     private TestCrossrole crossrole;
-    private GrantStreamProcessor stream;
+    private GrantStreamProducer stream;
 
     @BeforeEach
     void setUp(Emulator emulator) {
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
-        stream = crossrole.processor("crossrole-grant-stream");
+        stream = crossrole.producer("crossrole-grant-stream");
         put(APP);
         put(AUDIT);
     }
@@ -77,11 +80,12 @@ class DriftCheckIT {
         assertThat(drift("app-deploy", B)).isEqualTo("drift: inline policy crossrole-permissions differs from the grant; "
                 + "tag team=platform from the grant is missing");
         assertThat(drift("app-deploy", C)).isEqualTo("drift: role AppDeploy was deleted outside Crossrole");
-        assertThat(summary).containsEntry("accountsChecked", 3).containsEntry("drifted", 4).containsEntry("inSync", 0)
-                .containsEntry("repaired", 0).containsEntry("failed", 0);
+        assertThat(summary).as("every ACTIVE account of the organization is checked (orphans are looked for in all)")
+                .containsEntry("accountsChecked", MEMBERS).containsEntry("drifted", 4).containsEntry("inSync", 0)
+                .containsEntry("repairsQueued", 0).containsEntry("failed", 0);
         List<String> calls = crossrole.calls().all();
-        assertThat(calls).filteredOn(c -> c.equals("Sts:AssumeRole")).hasSize(3);
-        assertThat(calls).filteredOn(c -> c.equals("Iam:GetAccountAuthorizationDetails")).hasSize(3);
+        assertThat(calls).filteredOn(c -> c.equals("Sts:AssumeRole")).hasSize(MEMBERS);
+        assertThat(calls).filteredOn(c -> c.equals("Iam:GetAccountAuthorizationDetails")).hasSize(MEMBERS);
         assertThat(calls).as("never per-role reads").noneMatch(c -> c.equals("Iam:GetRole") || c.equals("Iam:ListRolePolicies")
                 || c.equals("Iam:GetRolePolicy") || c.equals("Iam:ListAttachedRolePolicies"));
     }
@@ -93,9 +97,12 @@ class DriftCheckIT {
 
         Map<String, Object> repaired = remediateRun().scheduled();
 
-        assertThat(repaired).containsEntry("repaired", 4).containsEntry("drifted", 0);
+        assertThat(repaired).containsEntry("repairsQueued", 4).containsEntry("drifted", 4);
+        assertThat(crossrole.assignment("app-deploy", A).message()).endsWith("; repair queued");
+        crossrole.drain();
         assertThat(roleId(A, "AppDeploy")).isEqualTo(roleIdBefore);
-        assertThat(crossrole.assignment("app-deploy", C).message()).startsWith("repaired by the drift check: role AppDeploy was deleted");
+        assertThat(crossrole.assignment("app-deploy", C).message()).startsWith("repaired by the drift check: created: create role");
+        assertThat(crossrole.assignment("app-deploy", A).message()).startsWith("repaired by the drift check: updated: detach " + ADMIN);
         Map<String, Object> after = crossrole.driftRun(Clock.systemUTC()).scheduled();
         assertThat(after).containsEntry("inSync", 4).containsEntry("drifted", 0);
         try (IamClient iam = crossrole.observerIam(A)) {
@@ -129,18 +136,23 @@ class DriftCheckIT {
         assertThat(roleId(B, "TempAccess")).isNotNull();
         crossrole.calls().clear();
 
-        Map<String, Object> summary = crossrole.driftRun(Clock.offset(Clock.systemUTC(), Duration.ofHours(2))).scheduled();
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+        Map<String, Object> summary = crossrole.driftRun(later).scheduled();
 
         assertThat(summary).containsEntry("expiredRevoked", 1);
+        assertThat(crossrole.calls().iamWrites()).as("the drift run only queues the revocations").isEmpty();
+        crossrole.expressSource().drain(crossrole.worker(later)::consume);
         assertThat(roleId(A, "TempAccess")).isNull();
         assertThat(roleId(B, "TempAccess")).isNull();
         assertThat(crossrole.assignment("temp-access", A).status()).isEqualTo(AssignmentStatus.REVOKED);
-        assertThat(crossrole.assignment("temp-access", A).message()).contains("grant expired at").contains("drift check");
+        assertThat(crossrole.assignment("temp-access", A).message()).contains("grant expired at").contains("role TempAccess deleted");
         assertThat(crossrole.calls().iamWrites()).as("report mode writes only the revocation")
                 .allMatch(c -> c.equals("Iam:DeleteRole") || c.equals("Iam:DetachRolePolicy") || c.equals("Iam:DeleteRolePolicy"));
-        assertThat(crossrole.dynamo().getItem(r -> r.tableName(crossrole.config().grantsTable())
-                .key(Map.of("grantId", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("temp-access")))).hasItem())
-                .isFalse();
+        assertThat(grantRecordExists("temp-access")).as("kept while its revocations are queued").isTrue();
+
+        crossrole.driftRun(later).scheduled();
+
+        assertThat(grantRecordExists("temp-access")).as("deleted by the next run: nothing of it is left").isFalse();
     }
 
     @Test
@@ -152,7 +164,7 @@ class DriftCheckIT {
 
         Map<String, Object> summary = crossrole.driftRun(Clock.systemUTC()).scheduled();
 
-        assertThat(summary).containsEntry("failed", 1).containsEntry("accountsChecked", 3);
+        assertThat(summary).containsEntry("failed", 1).containsEntry("accountsChecked", MEMBERS);
         Assignment c = crossrole.assignment("app-deploy", C);
         assertThat(c.status()).isEqualTo(AssignmentStatus.FAILED);
         assertThat(c.message()).contains("drift check cannot reach account " + C).contains("denied by an SCP");
@@ -162,17 +174,18 @@ class DriftCheckIT {
     @Test
     void fanOut_scheduledRunQueuesTheAccountsAndTheWorkerChecksThem() {
         changeByHand();
-        try (SqsClient sqs = crossrole.observerSqs()) {
+        SqsClient sqs = crossrole.observerSqs();
+        {
             sqs.createQueue(r -> r.queueName("DriftCheckQueue"));
             String url = sqs.getQueueUrl(r -> r.queueName("DriftCheckQueue")).queueUrl();
             Map<String, Object> scheduled = queuedRun().scheduled();
 
-            assertThat(scheduled).containsEntry("accountsQueued", 3).containsEntry("accountsChecked", 0);
+            assertThat(scheduled).containsEntry("accountsQueued", MEMBERS).containsEntry("accountsChecked", 0);
             List<Message> messages = new ArrayList<>();
-            for (int i = 0; i < 5 && messages.size() < 2; i++) {
+            for (int i = 0; i < 5 && messages.size() < 3; i++) {
                 messages.addAll(sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages());
             }
-            assertThat(messages).hasSize(2);
+            assertThat(messages).as("two accounts per message").hasSize(3);
 
             SQSBatchResponse response = new DriftWorkerHandler(queuedRun()).handleRequest(sqsEvent(messages), null);
 
@@ -183,6 +196,11 @@ class DriftCheckIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private boolean grantRecordExists(String grantId) {
+        return crossrole.dynamo().getItem(r -> r.tableName(crossrole.config().grantsTable())
+                .key(Map.of("grantId", AttributeValue.fromS(grantId)))).hasItem();
+    }
 
     /** A drift run on this test's tables, with extra settings, its calls recorded like the others. */
     private io.crossrole.drift.DriftRun run(Map<String, String> settings) {
@@ -243,5 +261,6 @@ class DriftCheckIT {
     private void put(String grantJson) {
         crossrole.putGrant(grantJson);
         assertThat(stream.process(StreamRecords.insert(grantJson)).getBatchItemFailures()).isEmpty();
+        crossrole.drain();
     }
 }

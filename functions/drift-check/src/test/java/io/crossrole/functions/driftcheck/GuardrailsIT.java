@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import io.crossrole.iam.IamRoleReader;
-import io.crossrole.provision.GrantStreamProcessor;
+import io.crossrole.producer.GrantStreamProducer;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.testing.AwsEmulatorExtension;
@@ -41,7 +41,7 @@ class GuardrailsIT {
 
     private Emulator emulator;
     private TestCrossrole crossrole;
-    private GrantStreamProcessor stream;
+    private GrantStreamProducer stream;
     private String root;
     private String prod;
     private String dev;
@@ -66,12 +66,19 @@ class GuardrailsIT {
             crossrole.close();
         }
         crossrole = new TestCrossrole(emulator, env);
-        stream = crossrole.processor("crossrole-grant-stream");
+        stream = crossrole.producer("crossrole-grant-stream");
     }
 
-    /** Writes the grant to the Grants table and delivers the stream record that write makes. */
+    /** Writes the grant to the Grants table and delivers the stream record that write makes; the worker drains. */
     private StreamsEventResponse put(String json) {
-        return stream.process(crossrole.sync(StreamRecords.insert(json)));
+        return deliver(crossrole.sync(StreamRecords.insert(json)));
+    }
+
+    /** Delivers stream records as they are (the table is not changed), then the worker drains what they queued. */
+    private StreamsEventResponse deliver(DynamodbEvent event) {
+        StreamsEventResponse response = stream.process(event);
+        crossrole.drain();
+        return response;
     }
 
     private String grant(String grantId, String roleName, List<String> targets, String rest) {
@@ -185,6 +192,7 @@ class GuardrailsIT {
                 "{\"requiredPermissionsBoundary\": \"arn:aws:iam::${AccountId}:policy/CrossroleBoundary\"}", "DRIFT_MODE", "remediate"),
                 Clock.systemUTC());
         drift.scheduled();
+        crossrole.drain();
 
         try (IamClient iam = crossrole.observerIam(prod)) {
             assertThat(new IamRoleReader().read(iam, "Bounded", false).orElseThrow().permissionsBoundaryArn())
@@ -198,7 +206,7 @@ class GuardrailsIT {
     void aDirectInvokeWithAnImageThatIsNotInTheTable_writesNothing() {
         String forged = grant("forged", "Backdoor", List.of(prod), "\"trustedPrincipals\": [\"" + dev + "\"]");
 
-        StreamsEventResponse response = stream.process(StreamRecords.insert(forged));
+        StreamsEventResponse response = deliver(StreamRecords.insert(forged));
 
         assertThat(response.getBatchItemFailures()).isEmpty();
         assertThat(crossrole.calls().iamWrites()).isEmpty();
@@ -214,7 +222,7 @@ class GuardrailsIT {
         DynamodbEvent forged = StreamRecords.modify(real, real.replace("\"trustedPrincipals\"",
                 "\"managedPolicyArns\": [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"], \"trustedPrincipals\""));
         forged.getRecords().get(0).getDynamodb().setSequenceNumber("9".repeat(40));
-        stream.process(forged);
+        deliver(forged);
         try (IamClient iam = crossrole.observerIam(prod)) {
             assertThat(iam.listAttachedRolePolicies(r -> r.roleName("App")).attachedPolicies())
                     .as("the forged image is not what the table holds").isEmpty();
@@ -227,7 +235,7 @@ class GuardrailsIT {
         }
 
         crossrole.deleteGrant("app");
-        stream.process(StreamRecords.remove(real));
+        deliver(StreamRecords.remove(real));
 
         assertThat(crossrole.assignment("app", prod).status()).isEqualTo(AssignmentStatus.REVOKED);
         assertThat(crossrole.roleNames(prod)).doesNotContain("App");
@@ -238,7 +246,7 @@ class GuardrailsIT {
         String real = grant("kept", "Kept", List.of(prod), "\"trustedPrincipals\": [\"" + dev + "\"]");
         put(real);
 
-        stream.process(StreamRecords.remove(real));
+        deliver(StreamRecords.remove(real));
 
         assertThat(crossrole.assignment("kept", prod).status()).isEqualTo(AssignmentStatus.PROVISIONED);
         assertThat(crossrole.roleNames(prod)).contains("Kept");

@@ -3,7 +3,7 @@ package io.crossrole.functions.grantstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
-import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.grant.Grant;
@@ -11,24 +11,27 @@ import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
-import io.crossrole.provision.GrantStreamProcessor;
+import io.crossrole.producer.GrantStreamProducer;
+import io.crossrole.reconcile.ReconcileKey;
+import io.crossrole.reconcile.ReconcileRequest;
+import io.crossrole.reconcile.ReconcileWorker;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.DesiredRole;
 import io.crossrole.role.RoleDrift;
 import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentKey;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.sts.Backoff;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
 import io.crossrole.testing.FaultyEndpoint;
+import io.crossrole.testing.SqsEventSource;
 import io.crossrole.testing.StreamRecords;
 import io.crossrole.testing.TestCrossrole;
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,13 +51,15 @@ import software.amazon.awssdk.services.iam.model.AttachedPolicy;
 import software.amazon.awssdk.services.iam.model.IamException;
 import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The grant-stream function under wire-level AWS faults: a {@link FaultyEndpoint} between Crossrole's clients and
- * the emulator throttles, fails and denies real HTTP requests, so the SDK's standard retry and Crossrole's own
- * handling both meet them as they would in AWS. Batches are redelivered as Lambda does with
- * {@code ReportBatchItemFailures} (from the lowest failed sequence number onward) until nothing is reported.
- * The observer clients that check the outcome talk to the emulator directly.
+ * The grant stream and the reconcile worker under wire-level AWS faults: a {@link FaultyEndpoint} between Crossrole's
+ * clients and the emulator throttles, fails and denies real IAM and STS requests, so the SDK's standard retry and
+ * Crossrole's own handling both meet them as they would in AWS. The stream only queues (it makes no IAM or STS call);
+ * the worker's batches are delivered as Lambda's SQS event source does with {@code ReportBatchItemFailures}: returned
+ * messages come back (at once: the retry backoff is zero here) until the queues are empty. The observer clients that
+ * check the outcome talk to the emulator directly.
  */
 @ExtendWith(AwsEmulatorExtension.class)
 class FaultInjectionIT {
@@ -65,7 +70,7 @@ class FaultInjectionIT {
     private static final String NEW = "333333333333";
     /** Fixes every fault decision; {@code -Dcrossrole.faults.seed=N} replays another run. */
     private static final long SEED = Long.getLong("crossrole.faults.seed", 20261122L);
-    private static final int MAX_DELIVERIES = 20;
+    private static final int MAX_BATCHES = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEVELOPERS = "arn:aws:iam::" + B + ":group/Developers";
 
@@ -73,6 +78,7 @@ class FaultInjectionIT {
     private FaultyEndpoint proxy;
     private TestCrossrole crossrole;
     private GrantStreamHandler handler;
+    private ReconcileWorker worker;
 
     @BeforeEach
     void setUp(Emulator emulator) {
@@ -92,17 +98,28 @@ class FaultInjectionIT {
     }
 
     /**
-     * Crossrole wired as {@link GrantStreamHandler} wires it (AssumeRole retried within ASSUME_ROLE_RETRY_SECONDS),
-     * its clients pointed at the proxy, with backoff that never sleeps.
+     * Crossrole wired as the functions wire it (AssumeRole retried within ASSUME_ROLE_RETRY_SECONDS, a new account's
+     * window NEW_ACCOUNT_READY_SECONDS), its clients pointed at the proxy, with backoff that never sleeps.
      */
-    private void startCrossrole(int assumeRoleRetrySeconds) {
+    private void startCrossrole(int assumeRoleRetrySeconds, int newAccountReadySeconds) {
         crossrole = new TestCrossrole(emulator, Map.of(
                 "AWS_ENDPOINT_URL", proxy.url().toString(),
-                "ASSUME_ROLE_RETRY_SECONDS", String.valueOf(assumeRoleRetrySeconds)));
+                "ASSUME_ROLE_RETRY_SECONDS", String.valueOf(assumeRoleRetrySeconds),
+                "NEW_ACCOUNT_READY_SECONDS", String.valueOf(newAccountReadySeconds)));
         assertThat(crossrole.config().endpointOverride()).contains(proxy.url());
         Backoff backoff = TestCrossrole.noSleepBackoff().withWindow(crossrole.config().assumeRoleRetry());
-        handler = new GrantStreamHandler(GrantStreamProcessor.create(crossrole.config(), crossrole.clients(),
+        handler = new GrantStreamHandler(GrantStreamProducer.create(crossrole.config(), crossrole.clients(),
                 GrantStreamHandler.SESSION_NAME, backoff, Clock.systemUTC()));
+        worker = ReconcileWorker.create(crossrole.config(), crossrole.clients(), "crossrole-reconcile", backoff, Clock.systemUTC());
+    }
+
+    private void startCrossrole(int assumeRoleRetrySeconds) {
+        startCrossrole(assumeRoleRetrySeconds, 0);
+    }
+
+    /** The stream delivers the batch: it only reads the tables and queues, so no IAM or STS fault can reach it. */
+    private void stream(DynamodbEvent event) {
+        assertThat(handler.handleRequest(event, null).getBatchItemFailures()).isEmpty();
     }
 
     // ---------------------------------------------------------------- scenarios
@@ -135,16 +152,17 @@ class FaultInjectionIT {
             Grant g = parse(json);
             Map<String, AssignmentStatus> keys = new TreeMap<>();
             g.targets().forEach(t -> keys.put(t.id(), AssignmentStatus.PROVISIONED));
-            g.granteeAttach().forEach(arn -> keys.put(Assignment.GRANTEE_PREFIX + arn, AssignmentStatus.PROVISIONED));
+            g.granteeAttach().forEach(arn -> keys.put(AssignmentKey.GRANTEE_PREFIX + arn, AssignmentStatus.PROVISIONED));
             expected.put(g.grantId(), keys);
         }
         proxy.throttle(0.30, "iam", "sts").serviceUnavailable(0.05, "iam", "sts").loseResponses(0.03, "iam");
 
-        int deliveries = deliverUntilNoFailures(batch(grants), expected);
+        stream(batch(grants));
+        int batches = drainChecking(expected);
 
         proxy.clearFaults();
-        System.err.printf("[fault-injection] seed %d: throttled batch converged after %d deliveries; injected %s%n",
-                SEED, deliveries, proxy.injectedCounts());
+        System.err.printf("[fault-injection] seed %d: throttled rollout converged after %d worker batches; injected %s%n",
+                SEED, batches, proxy.injectedCounts());
         assertThat(proxy.injected(FaultyEndpoint.THROTTLING)).as("throttling really reached the SDK").isGreaterThanOrEqualTo(5);
         assertThat(proxy.injected(FaultyEndpoint.THROTTLING) + proxy.injected(FaultyEndpoint.SERVICE_UNAVAILABLE)
                 + proxy.injected(FaultyEndpoint.LOST_RESPONSE)).isGreaterThanOrEqualTo(10);
@@ -156,27 +174,29 @@ class FaultInjectionIT {
         for (String json : grants) {
             Grant g = parse(json);
             List<Assignment> assignments = crossrole.assignments(g.grantId());
-            assertThat(assignments).extracting(Assignment::accountId).as("one assignment per grant × account for %s", g.grantId())
+            assertThat(assignments).extracting(a -> a.key().stored()).as("one assignment per grant × account for %s", g.grantId())
                     .containsExactlyInAnyOrderElementsOf(expected.get(g.grantId()).keySet());
             for (Assignment a : assignments) {
-                assertThat(a.status()).as("%s/%s: %s", a.grantId(), a.accountId(), a.message()).isEqualTo(AssignmentStatus.PROVISIONED);
-                if (!a.isAccount()) {
+                assertThat(a.status()).as("%s/%s: %s", a.grantId(), a.key().stored(), a.message()).isEqualTo(AssignmentStatus.PROVISIONED);
+                if (a.owner().isEmpty()) {
                     continue;
                 }
-                DesiredRole desired = DesiredRole.of(g, AccountId.of(a.accountId()));
-                assertThat(a.roleArn()).contains("arn:aws:iam::" + a.accountId() + ":role" + g.rolePath() + g.roleName());
-                try (IamClient iam = crossrole.observerIam(a.accountId())) {
+                String account = a.owner().get().value();
+                DesiredRole desired = DesiredRole.of(g, a.owner().get());
+                assertThat(a.roleArn()).contains("arn:aws:iam::" + account + ":role" + g.rolePath() + g.roleName());
+                try (IamClient iam = crossrole.observerIam(account)) {
                     ActualRole actual = new IamRoleReader().read(iam, g.roleName(), false).orElseThrow(
-                            () -> new AssertionError(g.roleName() + " missing in " + a.accountId()));
-                    assertThat(RoleDrift.describe(actual, desired)).as("%s in %s", g.roleName(), a.accountId()).isEmpty();
+                            () -> new AssertionError(g.roleName() + " missing in " + account));
+                    assertThat(RoleDrift.describe(actual, desired)).as("%s in %s", g.roleName(), account).isEmpty();
                     assertThat(actual.arn()).isEqualTo(a.roleArn().orElseThrow());
                 }
-                rolesPerAccount.computeIfAbsent(a.accountId(), k -> new TreeSet<>()).add(g.roleName());
+                rolesPerAccount.computeIfAbsent(account, k -> new TreeSet<>()).add(g.roleName());
             }
         }
         for (var account : rolesPerAccount.entrySet()) {
             try (IamClient iam = crossrole.observerIam(account.getKey())) {
-                assertThat(iam.listRolesPaginator(r -> { }).roles().stream().map(Role::roleName).toList())
+                assertThat(iam.listRolesPaginator(r -> { }).roles().stream().map(Role::roleName)
+                        .filter(n -> !n.equals(crossrole.config().memberRoleName())).toList())
                         .as("roles in %s: each grant's role once, nothing else", account.getKey())
                         .containsExactlyInAnyOrderElementsOf(account.getValue());
             }
@@ -218,11 +238,12 @@ class FaultInjectionIT {
         expected.put("g-viewer", Map.of(A, AssignmentStatus.PROVISIONED));
         proxy.throttle(0.30, "iam", "sts").serviceUnavailable(0.05, "iam", "sts").loseResponses(0.03, "iam");
 
-        int deliveries = deliverUntilNoFailures(batch(grants), expected);
+        stream(batch(grants));
+        int batches = drainChecking(expected);
 
         proxy.clearFaults();
-        System.err.printf("[fault-injection] seed %d: conflict batch converged after %d deliveries; injected %s%n",
-                SEED, deliveries, proxy.injectedCounts());
+        System.err.printf("[fault-injection] seed %d: conflict rollout converged after %d worker batches; injected %s%n",
+                SEED, batches, proxy.injectedCounts());
         assertThat(proxy.injected(FaultyEndpoint.THROTTLING)).isPositive();
         assertThat(snapshot(B, "Operator")).as("the unmanaged role, in full").isEqualTo(before);
         assertThat(proxy.forwardedIamWrites()).as("writes that reached IAM").isNotEmpty()
@@ -244,9 +265,10 @@ class FaultInjectionIT {
                 grant("g-new", "Onboarding", List.of(NEW), "\"trustedPrincipals\":[\"" + A + "\"]"),
                 grant("g-known", "Known", List.of(A), "\"trustedPrincipals\":[\"" + B + "\"]")));
 
-        StreamsEventResponse response = handler.handleRequest(event, null);
+        stream(event);
+        SqsEventSource.Drained drained = crossrole.expressSource().drain(worker::consume);
 
-        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(drained.returned()).as("retried within the reconcile, never returned to the queue").isZero();
         assertThat(proxy.injected("sts", "AssumeRole", FaultyEndpoint.ACCESS_DENIED)).isEqualTo(4);
         assertThat(proxy.forwardedAssumeRole(NEW)).isEqualTo(1);
         Assignment a = crossrole.assignment("g-new", NEW);
@@ -259,24 +281,24 @@ class FaultInjectionIT {
     }
 
     @Test
-    void newAccountDeniesAssumeRole_withNoRetryWindow_onlyItsRecordIsRetriedUntilTheDenialEnds() throws Exception {
-        startCrossrole(0);
+    void newAccountDeniesAssumeRole_withNoRetryWindow_onlyItsMessageReturnsToTheQueueUntilTheDenialEnds() throws Exception {
+        startCrossrole(0, 600);
         try (IamClient known = crossrole.observerIam(A)) {
             known.listRoles(); // the emulator sets up an account's IAM on first use: keep that out of the window
         }
         Duration window = Duration.ofSeconds(3);
         Instant denialEnds = Instant.now().plus(window);
         proxy.denyAssumeRole(NEW, window);
-        DynamodbEvent event = batch(List.of(
+        stream(batch(List.of(
                 grant("g-new", "Onboarding", List.of(NEW), "\"trustedPrincipals\":[\"" + A + "\"]"),
-                grant("g-known", "Known", List.of(A), "\"trustedPrincipals\":[\"" + B + "\"]")));
-        String newSequence = event.getRecords().get(0).getDynamodb().getSequenceNumber();
+                grant("g-known", "Known", List.of(A), "\"trustedPrincipals\":[\"" + B + "\"]"))));
+        SqsEventSource queue = crossrole.expressSource();
 
         for (int delivery = 1; delivery <= 2; delivery++) {
-            StreamsEventResponse response = handler.handleRequest(event, null);
+            SqsEventSource.Drained one = queue.drain(worker::consume, 1, 1);
 
             assertThat(Instant.now()).as("the deliveries must happen inside the denial window").isBefore(denialEnds);
-            assertThat(failedSequences(response)).as("delivery %d", delivery).containsExactly(newSequence);
+            assertThat(one.returned()).as("delivery %d: only the new account's message", delivery).isEqualTo(1);
             Assignment pending = crossrole.assignment("g-new", NEW);
             assertThat(pending.status()).isEqualTo(AssignmentStatus.PENDING);
             assertThat(pending.message()).startsWith("will retry: cannot assume arn:aws:iam::" + NEW + ":role/OrganizationAccountAccessRole")
@@ -287,14 +309,14 @@ class FaultInjectionIT {
         assertThat(proxy.injected("sts", "AssumeRole", FaultyEndpoint.ACCESS_DENIED)).as("no retry within a zero window").isEqualTo(2);
         assertThat(proxy.forwardedAssumeRole(NEW)).isZero();
         try (IamClient iam = crossrole.observerIam(NEW)) {
-            assertThat(iam.listRoles().roles()).isEmpty();
+            assertThat(iam.listRoles().roles()).extracting(Role::roleName).containsOnly(crossrole.config().memberRoleName());
         }
 
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), denialEnds).toMillis() + 50));
         crossrole.calls().clear();
-        StreamsEventResponse after = handler.handleRequest(event, null);
+        SqsEventSource.Drained after = queue.drain(worker::consume);
 
-        assertThat(after.getBatchItemFailures()).isEmpty();
+        assertThat(after.returned()).isZero();
         Assignment provisioned = crossrole.assignment("g-new", NEW);
         assertThat(provisioned.status()).isEqualTo(AssignmentStatus.PROVISIONED);
         assertThat(provisioned.message()).startsWith("created: ");
@@ -316,13 +338,15 @@ class FaultInjectionIT {
                         + ",\"managedPolicyArns\":[\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]"),
                 grant("g-after", "After", List.of(C), "\"trustedPrincipals\":[\"" + B + "\"],\"inlinePolicy\":" + S3_POLICY));
         DynamodbEvent event = batch(grants);
-        String crashSequence = event.getRecords().get(1).getDynamodb().getSequenceNumber();
         crossrole.calls().failNext(c -> c.equals("Iam:PutRolePolicy"), 1, IamException.builder().statusCode(500)
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalFailure").errorMessage("function crashed").build()).build());
+        stream(event);
+        SqsEventSource queue = crossrole.expressSource();
 
-        StreamsEventResponse first = handler.handleRequest(event, null);
+        SqsEventSource.Drained first = queue.drain(worker::consume, 1, 1);
 
-        assertThat(failedSequences(first)).containsExactly(crashSequence);
+        assertThat(first.delivered()).isEqualTo(4);
+        assertThat(first.returned()).as("only g-crash's message; its account's other messages came before it").isEqualTo(1);
         assertThat(proxy.forwardedIamWrites()).extracting(w -> w.account() + " " + w.action() + " " + w.parameters().get("RoleName"))
                 .containsExactlyInAnyOrder(A + " CreateRole First", C + " CreateRole First", A + " CreateRole Crash",
                         C + " CreateRole After", C + " PutRolePolicy After");
@@ -333,9 +357,9 @@ class FaultInjectionIT {
 
         crossrole.calls().clear();
         proxy.resetCounts();
-        StreamsEventResponse second = handler.handleRequest(from(event, crashSequence), null);
+        SqsEventSource.Drained second = queue.drain(worker::consume);
 
-        assertThat(second.getBatchItemFailures()).isEmpty();
+        assertThat(second.returned()).isZero();
         assertThat(crossrole.calls().iamWrites()).containsExactly("Iam:PutRolePolicy", "Iam:AttachRolePolicy");
         assertThat(proxy.forwardedIamWrites()).extracting(w -> w.account() + " " + w.action() + " " + w.parameters().get("RoleName"))
                 .containsExactly(A + " PutRolePolicy Crash", A + " AttachRolePolicy Crash");
@@ -353,84 +377,62 @@ class FaultInjectionIT {
         }
 
         crossrole.calls().clear();
-        assertThat(handler.handleRequest(event, null).getBatchItemFailures()).isEmpty();
-        assertThat(crossrole.calls().iamWrites()).as("the whole batch again writes nothing").isEmpty();
+        stream(event);
+        assertThat(queue.isEmpty()).as("the whole batch again queues nothing: its versions were queued already").isTrue();
+        assertThat(crossrole.calls().iamWrites()).isEmpty();
     }
 
     // ---------------------------------------------------------------- delivery as Lambda does it
 
     /**
-     * Delivers the batch, then redelivers from the lowest reported sequence number onward, as Lambda's
-     * DynamoDB event source does with ReportBatchItemFailures, until a delivery reports nothing. After each
-     * delivery, for each record delivered:
+     * Delivers the reconcile queues to the worker one batch at a time, as Lambda's SQS event source does (returned
+     * messages stay; the rest are deleted), until both are empty. After each batch, for each message:
      * <ul>
-     *   <li>not reported: each of its assignments holds its expected final status (reached in this delivery, or in an
-     *       earlier one that the function recognised as already applied);</li>
-     *   <li>reported: it did not complete in this delivery, and the reason is readable: one of its assignments was
-     *       recorded PENDING ("will retry: …") during this delivery.</li>
+     *   <li>not returned: its key holds its expected final status;</li>
+     *   <li>returned: either it was reconciled and the reason is readable (its key recorded PENDING, "will retry: …",
+     *       during this batch), or an earlier message of its group in the batch was returned (FIFO: not attempted).</li>
      * </ul>
      *
-     * @return the number of deliveries
+     * @return the number of batches
      */
-    private int deliverUntilNoFailures(DynamodbEvent batch, Map<String, Map<String, AssignmentStatus>> expected) {
-        DynamodbEvent delivery = batch;
-        for (int n = 1; n <= MAX_DELIVERIES; n++) {
+    private int drainChecking(Map<String, Map<String, AssignmentStatus>> expected) {
+        List<SqsEventSource> sources = List.of(crossrole.expressSource(), crossrole.bulkSource());
+        for (int n = 1; n <= MAX_BATCHES; n++) {
+            SqsEventSource source = sources.stream().filter(q -> !q.isEmpty()).findFirst().orElse(null);
+            if (source == null) {
+                return n - 1;
+            }
+            List<Message> batch = source.receive();
+            if (batch.isEmpty()) {
+                continue;
+            }
             Instant start = Instant.now();
-            StreamsEventResponse response = handler.handleRequest(delivery, null);
-            Set<String> failed = failedSequences(response);
-            Set<String> delivered = delivery.getRecords().stream().map(r -> r.getDynamodb().getSequenceNumber()).collect(Collectors.toSet());
-            assertThat(delivered).as("delivery %d reports only records it was given", n).containsAll(failed);
-            for (DynamodbEvent.DynamodbStreamRecord record : delivery.getRecords()) {
-                String grantId = record.getDynamodb().getKeys().get("grantId").getS();
-                BigInteger sequence = new BigInteger(record.getDynamodb().getSequenceNumber());
-                Map<String, Assignment> stored = crossrole.assignments(grantId).stream()
-                        .collect(Collectors.toMap(Assignment::accountId, a -> a));
-                Map<String, AssignmentStatus> wanted = expected.get(grantId);
-                if (failed.contains(sequence.toString())) {
-                    boolean completedNow = wanted.entrySet().stream().allMatch(e -> stored.get(e.getKey()) != null
-                            && stored.get(e.getKey()).status() == e.getValue() && !stored.get(e.getKey()).updatedAt().isBefore(start));
-                    assertThat(completedNow).as("delivery %d reported record %s (%s), which completed in it: %s", n, sequence, grantId,
-                            stored.values()).isFalse();
-                    assertThat(stored.values()).as("delivery %d reported record %s (%s): a PENDING assignment must say why", n,
-                            sequence, grantId).anySatisfy(a -> {
-                                assertThat(a.status()).isEqualTo(AssignmentStatus.PENDING);
-                                assertThat(a.updatedAt()).isAfterOrEqualTo(start);
-                                assertThat(a.message()).startsWith("will retry: ");
-                            });
+            SQSBatchResponse response = worker.consume(source.event(batch));
+            Set<String> returned = response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                    .collect(Collectors.toSet());
+            source.complete(batch, returned);
+            Set<String> failedGroups = new HashSet<>();
+            for (Message m : batch) {
+                ReconcileKey key = ReconcileRequest.parse(m.body()).key();
+                String group = m.attributesAsStrings().get("MessageGroupId");
+                if (returned.contains(m.messageId())) {
+                    if (failedGroups.add(group)) {
+                        Assignment stored = crossrole.assignment(key.grantId(), key.assignmentKey().stored());
+                        assertThat(stored.status()).as("batch %d returned %s: its status must say why", n, key).isEqualTo(AssignmentStatus.PENDING);
+                        assertThat(stored.updatedAt()).isAfterOrEqualTo(start);
+                        assertThat(stored.message()).startsWith("will retry: ");
+                    }
                 } else {
-                    assertThat(wanted).as("delivery %d did not report record %s (%s); assignments: %s", n, sequence, grantId,
-                            stored.values()).allSatisfy((key, status) -> {
-                                assertThat(stored).containsKey(key);
-                                assertThat(stored.get(key).status()).isEqualTo(status);
-                            });
+                    assertThat(failedGroups).as("batch %d: a message after a returned one of its group was not returned", n)
+                            .doesNotContain(group);
+                    Assignment stored = crossrole.assignment(key.grantId(), key.assignmentKey().stored());
+                    assertThat(stored.status()).as("batch %d did not return %s: %s", n, key, stored.message())
+                            .isEqualTo(expected.get(key.grantId()).get(key.assignmentKey().stored()));
                 }
             }
-            System.err.printf("[fault-injection] delivery %d: %d record(s), %d reported%n", n, delivery.getRecords().size(), failed.size());
-            if (failed.isEmpty()) {
-                return n;
-            }
-            String lowest = failed.stream().min(Comparator.comparing(BigInteger::new)).orElseThrow();
-            delivery = from(delivery, lowest);
+            System.err.printf("[fault-injection] batch %d: %d message(s), %d returned%n", n, batch.size(), returned.size());
         }
-        throw new AssertionError("the batch did not converge within " + MAX_DELIVERIES + " deliveries; injected "
-                + proxy.injectedCounts());
-    }
-
-    private static Set<String> failedSequences(StreamsEventResponse response) {
-        return response.getBatchItemFailures().stream().map(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
-                .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
-    }
-
-    /** The records from {@code sequence} onward: what Lambda delivers next after that record was reported. */
-    private static DynamodbEvent from(DynamodbEvent event, String sequence) {
-        List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords();
-        int index = 0;
-        while (!records.get(index).getDynamodb().getSequenceNumber().equals(sequence)) {
-            index++;
-        }
-        DynamodbEvent next = new DynamodbEvent();
-        next.setRecords(new ArrayList<>(records.subList(index, records.size())));
-        return next;
+        throw new AssertionError("the queues did not drain within " + MAX_BATCHES + " batches; injected " + proxy.injectedCounts());
     }
 
     /** Writes each grant to the Grants table and returns the stream batch those writes produce, in order. */

@@ -3,6 +3,7 @@ package io.crossrole.functions.grantstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
@@ -18,9 +19,11 @@ import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
+import io.crossrole.testing.SqsEventSource;
 import io.crossrole.testing.TestCrossrole;
 import io.crossrole.testing.TestFiles;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +53,14 @@ class GrantModifyIT {
     void setUp(Emulator emulator) {
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
-        handler = new GrantStreamHandler(crossrole.processor(GrantStreamHandler.SESSION_NAME));
+        handler = new GrantStreamHandler(crossrole.producer(GrantStreamHandler.SESSION_NAME));
+    }
+
+    /** The table changes as the records say, the stream delivers them, the worker drains the reconcile queues. */
+    private StreamsEventResponse deliver(DynamodbEvent event) {
+        StreamsEventResponse response = handler.handleRequest(crossrole.sync(event), null);
+        crossrole.drain();
+        return response;
     }
 
     @AfterEach
@@ -87,7 +97,7 @@ class GrantModifyIT {
     @MethodSource("changes")
     void modify_eachProperty_updatesTheRoleInPlaceToExactlyTheNewRecord(String what, Consumer<Map<String, AttributeValue>> change) {
         DynamodbEvent insert = updateAppOnly();
-        handler.handleRequest(crossrole.sync(insert), null);
+        deliver(insert);
         String roleId;
         try (IamClient prod = crossrole.observerIam(PROD)) {
             roleId = prod.getRole(r -> r.roleName("UpdateApp")).role().roleId();
@@ -95,7 +105,7 @@ class GrantModifyIT {
         Map<String, AttributeValue> newImage = new HashMap<>(insert.getRecords().get(0).getDynamodb().getNewImage());
         change.accept(newImage);
 
-        handler.handleRequest(crossrole.sync(modify(insert, newImage)), null);
+        deliver(modify(insert, newImage));
 
         DesiredRole desired = DesiredRole.of(new GrantParser(Partition.AWS, crossrole.config().limits(), TestCrossrole.PATH)
                 .parse(GrantImages.fromStreamImage(newImage)).grant().orElseThrow(), AccountId.of(PROD));
@@ -116,7 +126,7 @@ class GrantModifyIT {
         DynamodbEvent insert = updateAppOnly();
         insert.getRecords().get(0).getDynamodb().getNewImage().put("targets", list(PROD, "ou-ab12-cdef3456"));
 
-        assertThat(handler.handleRequest(crossrole.sync(insert), null).getBatchItemFailures()).isEmpty();
+        assertThat(deliver(insert).getBatchItemFailures()).isEmpty();
 
         assertThat(crossrole.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
         Assignment ou = crossrole.assignment("prod-updateapp", "ou-ab12-cdef3456");
@@ -128,26 +138,51 @@ class GrantModifyIT {
     void assumeRoleDeniedAtFirst_isRetriedWithBackoffAndSucceeds() {
         crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 3, accessDenied());
 
-        assertThat(handler.handleRequest(crossrole.sync(updateAppOnly()), null).getBatchItemFailures()).isEmpty();
+        assertThat(deliver(updateAppOnly()).getBatchItemFailures()).isEmpty();
 
         assertThat(crossrole.calls().count("Sts:AssumeRole")).isEqualTo(4);
         assertThat(crossrole.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
     }
 
     @Test
-    void assumeRoleDeniedBeyondTheWindow_leavesThePendingReasonAndAsksForARetry() {
+    void assumeRoleDeniedWithinTheNewAccountWindow_returnsTheMessageForALaterTry_thenConverges(Emulator emulator) {
+        try (TestCrossrole patient = new TestCrossrole(emulator, Map.of("NEW_ACCOUNT_READY_SECONDS", "600"))) {
+            patient.calls().failNext(c -> c.equals("Sts:AssumeRole"), 1000, accessDenied());
+            new GrantStreamHandler(patient.producer(GrantStreamHandler.SESSION_NAME)).handleRequest(patient.sync(updateAppOnly()), null);
+
+            SqsEventSource.Drained first = patient.expressSource().drain(patient.worker(Clock.systemUTC())::consume, 1, 1);
+
+            assertThat(first.returned()).as("returned to the queue, not failed for good").isEqualTo(1);
+            Assignment a = patient.assignment("prod-updateapp", PROD);
+            assertThat(a.status()).isEqualTo(AssignmentStatus.PENDING);
+            assertThat(a.message()).startsWith("will retry: ")
+                    .contains("cannot assume arn:aws:iam::111111111111:role/OrganizationAccountAccessRole").contains("AccessDenied");
+            assertThat(patient.calls().iamWrites()).isEmpty();
+
+            patient.calls().failNext(c -> false, 0, accessDenied());
+            patient.drain();
+
+            assertThat(patient.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
+        }
+    }
+
+    @Test
+    void assumeRoleDeniedBeyondTheWindow_isFailedNamingTheRoleTheAccountNeeds() {
         crossrole.calls().failNext(c -> c.equals("Sts:AssumeRole"), 1000, accessDenied());
-        DynamodbEvent insert = updateAppOnly();
 
-        var response = handler.handleRequest(crossrole.sync(insert), null);
+        SqsEventSource.Drained drained = deliverAndCount(updateAppOnly());
 
-        assertThat(response.getBatchItemFailures()).extracting(f -> f.getItemIdentifier())
-                .containsExactly(insert.getRecords().get(0).getDynamodb().getSequenceNumber());
+        assertThat(drained.returned()).as("NEW_ACCOUNT_READY_SECONDS is 0 here: no retry through the queue").isZero();
         Assignment a = crossrole.assignment("prod-updateapp", PROD);
-        assertThat(a.status()).isEqualTo(AssignmentStatus.PENDING);
-        assertThat(a.message()).contains("cannot assume arn:aws:iam::111111111111:role/OrganizationAccountAccessRole")
+        assertThat(a.status()).isEqualTo(AssignmentStatus.FAILED);
+        assertThat(a.message()).contains("cannot reach account 111111111111").contains("create the role OrganizationAccountAccessRole")
                 .contains("AccessDenied");
         assertThat(crossrole.calls().iamWrites()).isEmpty();
+    }
+
+    private SqsEventSource.Drained deliverAndCount(DynamodbEvent event) {
+        assertThat(handler.handleRequest(crossrole.sync(event), null).getBatchItemFailures()).isEmpty();
+        return crossrole.drain();
     }
 
     private static StsException accessDenied() {

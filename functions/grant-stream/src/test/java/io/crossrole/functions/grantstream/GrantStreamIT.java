@@ -13,7 +13,9 @@ import io.crossrole.testing.AwsCalls;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
 import io.crossrole.testing.TestCrossrole;
+import io.crossrole.testing.SqsEventSource;
 import io.crossrole.testing.TestFiles;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -27,7 +29,10 @@ import software.amazon.awssdk.services.iam.model.IamException;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
 
-/** The grant-stream function against an AWS emulator, fed the real-shaped events in events/grant-stream. */
+/**
+ * The grant-stream function against an AWS emulator, fed the real-shaped events in events/grant-stream; the reconcile
+ * queues it fills are delivered to the reconcile worker as Lambda's SQS event source would.
+ */
 @ExtendWith(AwsEmulatorExtension.class)
 class GrantStreamIT {
     private static final String PROD = "111111111111";
@@ -41,7 +46,7 @@ class GrantStreamIT {
     void setUp(Emulator emulator) {
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
-        handler = new GrantStreamHandler(crossrole.processor(GrantStreamHandler.SESSION_NAME));
+        handler = new GrantStreamHandler(crossrole.producer(GrantStreamHandler.SESSION_NAME));
     }
 
     @AfterEach
@@ -53,14 +58,18 @@ class GrantStreamIT {
         return deliver(TestFiles.dynamodbEvent(file));
     }
 
-    /** The Grants table changes as the records say, and the stream delivers them. */
+    /** The Grants table changes as the records say, the stream delivers them, the worker drains the queues. */
     private StreamsEventResponse deliver(DynamodbEvent event) {
-        return handler.handleRequest(crossrole.sync(event), null);
+        StreamsEventResponse response = handler.handleRequest(crossrole.sync(event), null);
+        crossrole.drain();
+        return response;
     }
 
     /** The stream delivers records again, after the table has moved on (Lambda retries, replays). */
     private StreamsEventResponse redeliver(String file) {
-        return handler.handleRequest(TestFiles.dynamodbEvent(file), null);
+        StreamsEventResponse response = handler.handleRequest(TestFiles.dynamodbEvent(file), null);
+        crossrole.drain();
+        return response;
     }
 
     @Test
@@ -222,25 +231,26 @@ class GrantStreamIT {
     }
 
     @Test
-    void failureBetweenTwoIamWrites_isRetriedAndTheNextDeliveryConverges() {
-        DynamodbEvent insert = TestFiles.dynamodbEvent("grant-stream/insert.json");
+    void failureBetweenTwoIamWrites_returnsTheMessage_andItsRedeliveryConverges() {
         crossrole.calls().failNext(c -> c.equals("Iam:AttachRolePolicy"), 1, IamException.builder()
                 .statusCode(503).awsErrorDetails(AwsErrorDetails.builder().errorCode("ServiceUnavailable")
                         .errorMessage("injected").build()).build());
+        assertThat(handler.handleRequest(crossrole.sync(TestFiles.dynamodbEvent("grant-stream/insert.json")), null)
+                .getBatchItemFailures()).as("the stream only queues: no IAM call can fail it").isEmpty();
 
-        StreamsEventResponse first = deliver(insert);
+        SqsEventSource.Drained first = crossrole.expressSource().drain(crossrole.worker(Clock.systemUTC())::consume, 1, 1);
 
-        String vendorSequence = insert.getRecords().get(1).getDynamodb().getSequenceNumber();
-        assertThat(first.getBatchItemFailures()).extracting(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
-                .containsExactly(vendorSequence);
+        assertThat(first.delivered()).isEqualTo(3);
+        assertThat(first.returned()).as("the vendor-audit message in one account; the other account's group goes on").isEqualTo(1);
         assertThat(crossrole.assignment("prod-updateapp", PROD).status()).isEqualTo(AssignmentStatus.PROVISIONED);
         Assignment pending = crossrole.assignments("vendor-audit").stream()
                 .filter(a -> a.status() == AssignmentStatus.PENDING).findFirst().orElseThrow();
         assertThat(pending.message()).startsWith("will retry: ").contains("injected");
 
-        StreamsEventResponse second = deliver(insert);
+        SqsEventSource.Drained rest = crossrole.drain();
 
-        assertThat(second.getBatchItemFailures()).isEmpty();
+        assertThat(rest.delivered()).isEqualTo(1);
+        assertThat(rest.returned()).isZero();
         for (String account : List.of(PROD, SECOND)) {
             assertThat(crossrole.assignment("vendor-audit", account).status()).isEqualTo(AssignmentStatus.PROVISIONED);
             try (IamClient iam = crossrole.observerIam(account)) {
@@ -296,10 +306,12 @@ class GrantStreamIT {
     void hubRole_isAssumedFirstAndTheMemberRoleThroughIt(Emulator emulator) {
         String hub = "arn:aws:iam::999999999999:role/CrossroleHub";
         try (TestCrossrole viaHub = new TestCrossrole(emulator, Map.of("HUB_ROLE_ARN", hub))) {
-            GrantStreamHandler hubHandler = new GrantStreamHandler(viaHub.processor(GrantStreamHandler.SESSION_NAME));
+            GrantStreamHandler hubHandler = new GrantStreamHandler(viaHub.producer(GrantStreamHandler.SESSION_NAME));
 
             assertThat(hubHandler.handleRequest(viaHub.sync(TestFiles.dynamodbEvent("grant-stream/insert.json")), null)
                     .getBatchItemFailures()).isEmpty();
+            assertThat(viaHub.calls().assumedRoles()).as("the stream assumes no role: it only queues").isEmpty();
+            viaHub.drain();
 
             List<String> assumed = viaHub.calls().assumedRoles();
             assertThat(assumed.get(0)).isEqualTo(hub + " by testing");
@@ -334,6 +346,9 @@ class GrantStreamIT {
             assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
             assertThat(statement.path("Action").asText()).isEqualTo("sts:AssumeRole");
             assertThat(statement.path("Resource").asText()).isEqualTo("arn:aws:iam::111111111111:role/crossrole-managed/UpdateApp");
+            assertThat(statement.path("Condition").path("StringEquals").path("aws:ResourceTag/crossrole:grant-id").asText())
+                    .isEqualTo("prod-updateapp");
+            assertThat(statement.path("Condition").path("StringEquals").path("aws:ResourceOrgID").asText()).startsWith("o-");
             assertThat(dev.listGroupPolicies(r -> r.groupName("Testers")).policyNames()).isEmpty();
         }
         assertThat(crossrole.assignment("prod-updateapp", "grantee#arn:aws:iam::222222222222:group/Developers").status())

@@ -1,0 +1,155 @@
+package io.crossrole.plan;
+
+import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantValidation;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.model.Partition;
+import io.crossrole.policy.AssumeRolePolicyBuilder;
+import io.crossrole.policy.PolicyDocuments;
+import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.role.DesiredRole;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentStatus;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Decides what one reconcile key needs, from the grant as the table holds it now (already reviewed against the
+ * guardrails; empty when there is no record), where the account is, and the key's last status. Pure: every decision
+ * the worker, the drift repair and the dry run make about a key is made here.
+ *
+ * <p>The rules, for a grant's role in an owner account:
+ * <ol>
+ *   <li>the account is not ACTIVE in the organization: its live status becomes REVOKED without reaching it; a grant
+ *       that names it is FAILED there (Crossrole provisions only in the organization's ACTIVE accounts);</li>
+ *   <li>the grant record is gone: its role there is revoked;</li>
+ *   <li>the grant is refused (invalid, or a guardrail): FAILED with the reasons, and its roles keep their last
+ *       provisioned state (never deleted for a refusal);</li>
+ *   <li>the grant expired: its role there is revoked;</li>
+ *   <li>the grant no longer covers the account: its role there is revoked;</li>
+ *   <li>a guardrail protects the account: a role already there is left as it is, FAILED with the reason;</li>
+ *   <li>otherwise the role is brought to the grant (its role of another name removed first: a rename).</li>
+ * </ol>
+ *
+ * <pre>{@code
+ * TargetDecision d = TargetPlanner.owner("prod-updateapp", prod, reviewed, place, prior, Optional.empty(), Cause.STREAM, now,
+ *         management);
+ * }</pre>
+ */
+public final class TargetPlanner {
+    private TargetPlanner() {
+    }
+
+    public static TargetDecision owner(String grantId, AccountId account, Optional<GrantValidation> reviewed, AccountPlace place,
+                                       Optional<Assignment> prior, Optional<String> roleHint, Cause cause, Instant now,
+                                       AccountId management) {
+        Optional<Assignment> live = prior.filter(Assignment::isLive);
+        Optional<String> priorRole = live.flatMap(Assignment::roleName);
+        if (!place.isActive()) {
+            String where = "account " + account + (place.membership() == AccountPlace.Membership.ABSENT
+                    ? " is not in the organization" : " is not ACTIVE in the organization");
+            if (live.isPresent()) {
+                return new TargetDecision.Note(AssignmentStatus.REVOKED, live.get().roleName().orElse(null),
+                        where + "; Crossrole no longer reaches it, so its roles were left as they were");
+            }
+            boolean named = reviewed.filter(v -> v.accountTargets().contains(account)).isPresent();
+            if (!named) {
+                return new TargetDecision.Nothing(where);
+            }
+            GrantValidation v = reviewed.get();
+            return new TargetDecision.Note(AssignmentStatus.FAILED, v.roleName().orElse(null), v.isValid()
+                    ? where + ": Crossrole provisions only in the organization's ACTIVE accounts, nothing was written"
+                    : refused(v, false));
+        }
+        if (reviewed.isEmpty()) {
+            Optional<String> role = priorRole.or(() -> prior.isEmpty() ? roleHint : Optional.empty());
+            return role.<TargetDecision>map(r -> new TargetDecision.Revoke(r, gone(cause)))
+                    .orElseGet(() -> new TargetDecision.Nothing("the grant has no record and nothing of it is here"));
+        }
+        GrantValidation validation = reviewed.get();
+        if (!validation.isValid()) {
+            if (live.isEmpty() && !validation.accountTargets().contains(account)) {
+                return new TargetDecision.Nothing("the grant is refused and was never applied here");
+            }
+            return new TargetDecision.Note(AssignmentStatus.FAILED, validation.roleName().or(() -> priorRole).orElse(null),
+                    refused(validation, live.filter(Assignment::hasRole).isPresent()));
+        }
+        Grant grant = validation.grant().orElseThrow();
+        boolean named = grant.accountTargets().contains(account);
+        if (grant.isExpired(now)) {
+            if (live.isEmpty() && !named) {
+                return new TargetDecision.Nothing("the grant expired and was never applied here");
+            }
+            return new TargetDecision.Revoke(priorRole.orElse(grant.roleName()),
+                    "grant expired at " + grant.expiresAt().orElseThrow() + " (expiresAt is in the past)");
+        }
+        if (!Coverage.covers(grant, account, place.ancestors(), management)) {
+            if (priorRole.isPresent()) {
+                return new TargetDecision.Revoke(priorRole.get(), "account no longer targeted by the grant");
+            }
+            return live.<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.REVOKED, null,
+                    "account no longer targeted by the grant; nothing of it was here"))
+                    .orElseGet(() -> new TargetDecision.Nothing("the grant does not cover account " + account));
+        }
+        if (place.protection().isPresent()) {
+            return live.filter(Assignment::hasRole).<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.FAILED,
+                    a.roleName().orElse(null), "guardrail protectedTargets: " + place.protection().get()
+                            + "; Crossrole no longer writes here and left the role as it was (delete it by hand if it must go)"))
+                    .orElseGet(() -> new TargetDecision.Nothing("guardrail protectedTargets: " + place.protection().get()));
+        }
+        DesiredRole desired = DesiredRole.of(grant, account);
+        Optional<String> renamedFrom = live.filter(Assignment::hasRole).flatMap(Assignment::roleName)
+                .filter(r -> !r.equals(desired.roleName()));
+        return new TargetDecision.Provision(grant, desired, renamedFrom);
+    }
+
+    /** Why a grant's record is gone: TTL removes an expired grant's record; anything else deleted it. */
+    private static String gone(Cause cause) {
+        return cause == Cause.EXPIRY ? "grant expired (TTL removed the record)" : "grant record deleted";
+    }
+
+    /** The status message of a refused grant: its problems, and that nothing was written. */
+    private static String refused(GrantValidation validation, boolean hasRole) {
+        return "grant refused, nothing was written to IAM" + (hasRole ? " (its role keeps its last provisioned state)" : "")
+                + ": " + validation.summary();
+    }
+
+    /**
+     * The grantee side: the grantee's identity policy is a function of the grant alone (see
+     * {@link AssumeRolePolicyBuilder}); a grantee no longer listed, or a grant gone or expired, loses it. A policy that
+     * would not fit the grantee's inline quota is FAILED, not written.
+     */
+    public static TargetDecision grantee(String grantId, Arn grantee, Optional<GrantValidation> reviewed, Optional<Assignment> prior,
+                                         Cause cause, Instant now, String organizationId, Partition partition) {
+        Optional<Assignment> live = prior.filter(Assignment::isLive);
+        if (reviewed.isEmpty()) {
+            return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee, gone(cause)))
+                    .orElseGet(() -> new TargetDecision.Nothing("the grant has no record"));
+        }
+        GrantValidation validation = reviewed.get();
+        if (!validation.isValid()) {
+            return live.<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.FAILED, null,
+                    "grant refused, nothing was written to IAM (the grantee policy keeps its last state): " + validation.summary()))
+                    .orElseGet(() -> new TargetDecision.Nothing("the grant is refused"));
+        }
+        Grant grant = validation.grant().orElseThrow();
+        if (grant.isExpired(now)) {
+            return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee,
+                    "grant expired at " + grant.expiresAt().orElseThrow())).orElseGet(() -> new TargetDecision.Nothing("the grant expired"));
+        }
+        if (!grant.granteeAttach().contains(grantee)) {
+            return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee, "no longer in granteeAttach"))
+                    .orElseGet(() -> new TargetDecision.Nothing(grantee + " is not a grantee of the grant"));
+        }
+        String document = AssumeRolePolicyBuilder.allow(
+                AssumeRolePolicyBuilder.RoleScope.of(grant, partition, organizationId)).toJson();
+        int size = PolicyDocuments.sizeWithoutWhitespace(document);
+        int quota = AssumeRolePolicyBuilder.inlineQuota(grantee.resourceType());
+        if (size > quota) {
+            return new TargetDecision.Note(AssignmentStatus.FAILED, null, "the grantee policy would be " + size
+                    + " characters; IAM allows " + quota + " of inline policy on a " + grantee.resourceType() + ": nothing was written");
+        }
+        return new TargetDecision.PutGranteePolicy(grantee, document);
+    }
+}

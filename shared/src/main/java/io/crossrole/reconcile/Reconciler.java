@@ -1,0 +1,281 @@
+package io.crossrole.reconcile;
+
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.failure.AwsFailures;
+import io.crossrole.failure.ProvisioningException;
+import io.crossrole.grant.Grant;
+import io.crossrole.grant.GrantValidation;
+import io.crossrole.guardrail.GrantReview;
+import io.crossrole.iam.GranteePolicyApplier;
+import io.crossrole.iam.IamRoleApplier;
+import io.crossrole.iam.IamRoleReader;
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.model.Partition;
+import io.crossrole.model.Target;
+import io.crossrole.org.OrganizationReader;
+import io.crossrole.org.OrganizationView;
+import io.crossrole.plan.AccountPlace;
+import io.crossrole.plan.TargetDecision;
+import io.crossrole.plan.TargetPlanner;
+import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.role.ActualRole;
+import io.crossrole.role.PlanDecision;
+import io.crossrole.role.RolePlan;
+import io.crossrole.role.RolePlanner;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentRecorder;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.store.GrantRecord;
+import io.crossrole.sts.AccountAccess;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.organizations.model.Account;
+
+/**
+ * Makes one key right, level-triggered: the grant as the table holds it now (strongly consistent), the account's
+ * place in the organization now, the key's last status; {@link TargetPlanner} decides; the role (or the grantee's
+ * policy) is read and the change planned ({@link #plan}, read-only: also the dry run); then applied and the
+ * outcome recorded ({@link #apply}). Same ownership rules everywhere: never a write on a role Crossrole does not own.
+ *
+ * <pre>{@code
+ * Reconciler.Result r = reconciler.reconcile(request, grant, organization, firstAttempt);
+ * if (r.retry()) { return the message for a retry }
+ * }</pre>
+ */
+public final class Reconciler {
+    private final AccountAccess access;
+    private final IamRoleReader reader;
+    private final IamRoleApplier applier;
+    private final GranteePolicyApplier grantees;
+    private final AssignmentStore assignments;
+    private final AssignmentRecorder recorder;
+    private final GrantReview review;
+    private final CrossroleConfig config;
+    private final Clock clock;
+
+    public Reconciler(AccountAccess access, IamRoleReader reader, IamRoleApplier applier, GranteePolicyApplier grantees,
+                      AssignmentStore assignments, AssignmentRecorder recorder, GrantReview review, CrossroleConfig config, Clock clock) {
+        this.access = access;
+        this.reader = reader;
+        this.applier = applier;
+        this.grantees = grantees;
+        this.assignments = assignments;
+        this.recorder = recorder;
+        this.review = review;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * The outcome of one reconcile.
+     *
+     * @param retry true when a passing fault stopped it: the message must come back
+     */
+    public record Result(AssignmentStatus status, boolean retry, int iamWrites) {
+    }
+
+    /** Plans and applies. */
+    public Result reconcile(ReconcileRequest request, Optional<GrantRecord> grant, OrganizationView org, Instant firstAttempt) {
+        return apply(plan(request, grant, org), request.cause(), firstAttempt);
+    }
+
+    /** Decides and reads: what reconciling the key will do, with no write. */
+    public ReconcilePlan plan(ReconcileRequest request, Optional<GrantRecord> grant, OrganizationView org) {
+        ReconcileKey key = request.key();
+        Optional<Assignment> prior = assignments.get(key.grantId(), key.assignmentKey());
+        String priorRole = prior.flatMap(Assignment::roleName).or(request::roleName).orElse(null);
+        TargetDecision decision;
+        try {
+            Optional<GrantValidation> reviewed = grant.map(g -> review.review(g.parsed(), org));
+            Instant now = clock.instant();
+            decision = switch (key) {
+                case ReconcileKey.OwnerAccount o -> TargetPlanner.owner(o.grantId(), o.owner(), reviewed,
+                        place(o.owner(), org, reviewed.flatMap(GrantValidation::grant)), prior,
+                        request.roleName(), request.cause(), now, org.management());
+                case ReconcileKey.Grantee g -> TargetPlanner.grantee(g.grantId(), g.principal(), reviewed, prior, request.cause(), now,
+                        organizationId(org), config.partition());
+            };
+        } catch (ProvisioningException | SdkException e) {
+            boolean retryable = e instanceof ProvisioningException p ? p.isRetryable() : AwsFailures.isRetryable(e);
+            return new ReconcilePlan.Unreachable(key, priorRole, "cannot read the organization: "
+                    + (e instanceof ProvisioningException ? e.getMessage() : AwsFailures.message(e)), retryable, false);
+        }
+        return read(key, decision, priorRole);
+    }
+
+    /**
+     * Applies a plan and records the outcome (the one status write of a reconcile).
+     *
+     * @param cause who asked: a drift repair says so in the status
+     */
+    public Result apply(ReconcilePlan plan, Cause cause, Instant firstAttempt) {
+        ReconcileKey key = plan.key();
+        try {
+            return switch (plan) {
+                case ReconcilePlan.Nothing n -> new Result(null, false, 0);
+                case ReconcilePlan.Note n -> record(key, n.status(), n.roleName(), null, null, n.message(), false, 0);
+                case ReconcilePlan.Unreachable u -> unreachable(key, u, firstAttempt);
+                case ReconcilePlan.Role r -> role(r, cause);
+                case ReconcilePlan.Revocation r -> revocation(r);
+                case ReconcilePlan.GranteePolicy g -> grantee(g);
+            };
+        } catch (ProvisioningException e) {
+            String role = plan instanceof ReconcilePlan.Role r ? r.desired().roleName()
+                    : plan instanceof ReconcilePlan.Revocation v ? v.roleName() : null;
+            AssignmentStatus status = e.isRetryable() ? AssignmentStatus.PENDING : AssignmentStatus.FAILED;
+            return record(key, status, role, null, null, (e.isRetryable() ? "will retry: " : "") + e.getMessage(), e.isRetryable(), 0);
+        }
+    }
+
+    private Result role(ReconcilePlan.Role plan, Cause cause) {
+        IamClient iam = access.iam(plan.key().account());
+        int writes = 0;
+        if (plan.renamed().isPresent() && plan.renamed().get().decision() instanceof PlanDecision.Apply remove) {
+            applier.apply(iam, remove.plan());
+            writes += remove.plan().operations().size();
+        }
+        if (plan.decision() instanceof PlanDecision.Conflict c) {
+            return record(plan.key(), AssignmentStatus.FAILED, plan.desired().roleName(), null, plan.desired().hash(),
+                    "conflict: " + c.message(), false, writes);
+        }
+        RolePlan rolePlan = ((PlanDecision.Apply) plan.decision()).plan();
+        applier.apply(iam, rolePlan);
+        writes += rolePlan.operations().size();
+        String renamed = plan.renamed().map(r -> "role renamed from " + r.roleName() + "; ").orElse("");
+        String repaired = cause == Cause.DRIFT && !rolePlan.isEmpty() ? "repaired by the drift check: " : "";
+        String message = repaired + renamed + (rolePlan.isEmpty() ? "role matches the grant"
+                : (plan.exists() ? "updated: " : "created: ") + String.join("; ", rolePlan.brief()));
+        return record(plan.key(), AssignmentStatus.PROVISIONED, plan.desired().roleName(), plan.roleArn(), plan.desired().hash(),
+                message, false, writes);
+    }
+
+    private Result revocation(ReconcilePlan.Revocation plan) {
+        if (plan.decision() instanceof PlanDecision.Conflict c) {
+            return record(plan.key(), AssignmentStatus.REVOKED, plan.roleName(), null, null,
+                    plan.reason() + "; nothing deleted: " + c.message(), false, 0);
+        }
+        RolePlan rolePlan = ((PlanDecision.Apply) plan.decision()).plan();
+        applier.apply(access.iam(plan.key().account()), rolePlan);
+        return record(plan.key(), AssignmentStatus.REVOKED, plan.roleName(), null, null, plan.reason()
+                + (rolePlan.isEmpty() ? "; the role was already gone" : "; role " + plan.roleName() + " deleted"), false,
+                rolePlan.operations().size());
+    }
+
+    private Result grantee(ReconcilePlan.GranteePolicy plan) {
+        IamClient iam = access.iam(plan.key().account());
+        Arn grantee = plan.grantee();
+        if (plan.document().isEmpty()) {
+            boolean wrote = plan.current().isPresent() && grantees.delete(iam, grantee, plan.policyName());
+            return record(plan.key(), AssignmentStatus.REVOKED, null, null, null, plan.reason() + "; " + grantee.resourceType()
+                    + " may no longer assume the grant's roles", false, wrote ? 1 : 0);
+        }
+        if (!plan.matches()) {
+            grantees.put(iam, grantee, plan.policyName(), plan.document().get());
+        }
+        return record(plan.key(), AssignmentStatus.PROVISIONED, null, null, null, grantee.resourceType()
+                + " may assume the grant's roles (inline policy " + plan.policyName() + ")", false, plan.matches() ? 0 : 1);
+    }
+
+    /**
+     * An account that denies the member role: while the new-account window lasts ({@code NEW_ACCOUNT_READY_SECONDS}
+     * from the first attempt), PENDING and retried; after it, FAILED naming the role the account needs.
+     */
+    private Result unreachable(ReconcileKey key, ReconcilePlan.Unreachable u, Instant firstAttempt) {
+        boolean windowOver = u.denied() && Duration.between(firstAttempt, clock.instant()).compareTo(config.newAccountReady()) >= 0;
+        if (u.retryable() && !windowOver) {
+            return record(key, AssignmentStatus.PENDING, u.roleName(), null, null, "will retry: " + u.reason(), true, 0);
+        }
+        String message = windowOver
+                ? "cannot reach account " + key.account() + " since " + firstAttempt + ": create the role " + config.memberRoleName()
+                        + " there, trusting this organization's management account" + config.hubRoleArn().map(h -> " (or the hub role " + h + ")").orElse("")
+                        + ", then reconcile again (update the grant, or move the account). Cause: " + u.reason()
+                : u.reason();
+        return record(key, AssignmentStatus.FAILED, u.roleName(), null, null, message, false, 0);
+    }
+
+    private Result record(ReconcileKey key, AssignmentStatus status, String roleName, String roleArn, String hash, String message,
+                          boolean retry, int writes) {
+        recorder.record(new AssignmentRecorder.Status(key.grantId(), key.assignmentKey(), status, roleName, roleArn, hash, message));
+        return new Result(status, retry, writes);
+    }
+
+    // ------------------------------------------------------------------ the reads
+
+    /** Reads what the decision concerns (the role, the grantee's policy): no write. */
+    private ReconcilePlan read(ReconcileKey key, TargetDecision decision, String priorRole) {
+        try {
+            return switch (decision) {
+                case TargetDecision.Nothing n -> new ReconcilePlan.Nothing(key, n.reason());
+                case TargetDecision.Note n -> new ReconcilePlan.Note(key, n.status(), n.roleName(), n.message());
+                case TargetDecision.Provision p -> {
+                    IamClient iam = access.iam(key.account());
+                    Optional<ReconcilePlan.Renamed> renamed = p.renamedFrom().map(old -> new ReconcilePlan.Renamed(old,
+                            RolePlanner.revoke(readRole(iam, old, true), old, key.grantId())));
+                    Optional<ActualRole> actual = readRole(iam, p.desired().roleName(), false);
+                    if (actual.isPresent() && !actual.get().path().equals(p.desired().path())) {
+                        actual = readRole(iam, p.desired().roleName(), true);
+                    }
+                    yield new ReconcilePlan.Role(key, p.grant(), p.desired(), p.desired().arn(config.partition(), key.account()),
+                            renamed, RolePlanner.reconcile(actual, p.desired()), actual.isPresent());
+                }
+                case TargetDecision.Revoke r -> new ReconcilePlan.Revocation(key, r.roleName(), r.reason(),
+                        RolePlanner.revoke(readRole(access.iam(key.account()), r.roleName(), true), r.roleName(), key.grantId()));
+                case TargetDecision.PutGranteePolicy p -> granteePlan(key, p.grantee(), Optional.of(p.document()), "a grantee of the grant");
+                case TargetDecision.RemoveGranteePolicy r -> granteePlan(key, r.grantee(), Optional.empty(), r.reason());
+            };
+        } catch (ProvisioningException e) {
+            return new ReconcilePlan.Unreachable(key, priorRole, e.getMessage(), e.isRetryable(),
+                    AwsFailures.errorCode(e).filter("AccessDenied"::equals).isPresent());
+        }
+    }
+
+    private ReconcilePlan granteePlan(ReconcileKey key, Arn grantee, Optional<String> document, String reason) {
+        String name = GranteePolicyApplier.policyName(key.grantId());
+        return new ReconcilePlan.GranteePolicy(key, grantee, name, document, grantees.read(access.iam(key.account()), grantee, name),
+                reason);
+    }
+
+    /** A failure to read becomes a recorded, classified {@link ProvisioningException}. */
+    private Optional<ActualRole> readRole(IamClient iam, String roleName, boolean withInstanceProfiles) {
+        try {
+            return reader.read(iam, roleName, withInstanceProfiles);
+        } catch (SdkException e) {
+            throw new ProvisioningException("cannot read role " + roleName + ": " + AwsFailures.message(e), AwsFailures.isRetryable(e), e);
+        }
+    }
+
+    /**
+     * The account's place in the organization now (cached for the invocation by the view). Its chain of OUs is read
+     * only when the grant targets an OU (one ListParents per level); for a root or account target the root is enough,
+     * so a message costs one DescribeAccount.
+     */
+    public AccountPlace place(AccountId account, OrganizationView org, Optional<Grant> grant) {
+        Optional<Account> described = org.account(account);
+        if (described.isEmpty()) {
+            return new AccountPlace(account, AccountPlace.Membership.ABSENT, List.of(), Optional.empty());
+        }
+        if (!OrganizationReader.isActive(described.get())) {
+            return new AccountPlace(account, AccountPlace.Membership.INACTIVE, List.of(), Optional.empty());
+        }
+        List<Target> targets = grant.map(Grant::targets).orElse(List.of());
+        List<String> ancestors = targets.stream().anyMatch(Target.OrganizationalUnit.class::isInstance) ? org.ancestors(account.value())
+                : targets.stream().anyMatch(Target.Root.class::isInstance) ? List.of(org.rootId()) : List.of();
+        return new AccountPlace(account, AccountPlace.Membership.ACTIVE, ancestors, review.guardrails().protection(account, org));
+    }
+
+    private String organizationId(OrganizationView org) {
+        return config.organizationId().orElseGet(org::organizationId);
+    }
+
+    /** The partition roles are made in. */
+    public Partition partition() {
+        return config.partition();
+    }
+}
