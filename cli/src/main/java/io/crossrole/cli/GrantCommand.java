@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.failure.AwsFailures;
-import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.ResourceGrant;
 import io.crossrole.guardrail.GrantReview;
 import io.crossrole.model.Target;
 import io.crossrole.org.OrganizationView;
@@ -17,6 +17,7 @@ import io.crossrole.reconcile.ReconcileKey;
 import io.crossrole.reconcile.ReconcilePlan;
 import io.crossrole.reconcile.ReconcileRequest;
 import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.reconcile.Reconciler;
 import io.crossrole.store.GrantRecord;
 import io.crossrole.sts.Backoff;
 import io.crossrole.wiring.Wiring;
@@ -103,9 +104,8 @@ final class GrantCommand {
 
     private static int report(Path file, GrantValidation validation, PrintStream out, PrintStream err, String note) {
         if (validation.isValid()) {
-            Grant g = validation.grant().orElseThrow();
-            out.printf("%s: valid grant %s: role %s%s in %s%s%n", file, g.grantId(), g.rolePath(), g.roleName(),
-                    String.join(", ", g.targets().stream().map(Target::id).toList()), note);
+            out.printf("%s: valid grant %s: %s in %s%s%n", file, validation.grantId().orElseThrow(), what(validation),
+                    String.join(", ", validation.targets().stream().map(Target::id).toList()), note);
             return Crossrole.OK;
         }
         err.printf("%s: %d problem%s%n", file, validation.problems().size(), validation.problems().size() == 1 ? "" : "s");
@@ -141,24 +141,24 @@ final class GrantCommand {
         List<Map<String, Object>> grantees = new ArrayList<>();
         Map<String, String> unresolved;
         boolean conflict = false;
-        Grant grant;
+        GrantValidation validation;
         try (AwsClientFactory clients = AwsClientFactory.create(config, List.of())) {
             Wiring wiring = Wiring.of(config, clients, "crossrole-plan", Backoff.standard(Duration.ZERO), Clock.systemUTC());
+            Reconciler reconciler = Reconciler.create(wiring, clients, Backoff.standard(Duration.ZERO), Clock.systemUTC());
             OrganizationView org = wiring.organization();
             GrantRecord record = wiring.grants().record(raw);
-            GrantValidation validation = review.review(record.parsed(), org);
+            validation = review.review(record.parsed(), org);
             if (!validation.isValid()) {
                 return report(file, validation, out, err, "");
             }
-            grant = validation.grant().orElseThrow();
-            OrganizationView.Expansion expansion = org.expand(grant.targets());
+            OrganizationView.Expansion expansion = org.expand(validation.targets());
             unresolved = expansion.unresolved();
-            GrantPlanner.GrantPlan plan = GrantPlanner.plan(grant.grantId(), Optional.of(validation), Optional.of(expansion),
-                    wiring.store().forGrant(grant.grantId()).assignments());
+            GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), Optional.of(validation), Optional.of(expansion),
+                    wiring.store().forGrant(record.grantId()).assignments());
             for (GrantPlanner.PlannedKey k : plan.keys()) {
-                ReconcilePlan p = wiring.reconciler().plan(new ReconcileRequest(k.key(), Cause.PLAN, "plan", k.roleName()),
+                ReconcilePlan p = reconciler.plan(new ReconcileRequest(k.key(), Cause.PLAN, "plan", k.roleName()),
                         Optional.of(record), org);
-                conflict |= p.verb().equals("conflict");
+                conflict |= p.verb().equals("conflict") || p.verb().equals("refused");
                 Map<String, Object> entry = new LinkedHashMap<>();
                 switch (k.key()) {
                     case ReconcileKey.OwnerAccount o -> {
@@ -168,6 +168,7 @@ final class GrantCommand {
                     }
                     case ReconcileKey.Grantee g -> {
                         entry.put("grantee", g.principal().toString());
+                        entry.put("side", g.side().field());
                         grantees.add(entry);
                     }
                 }
@@ -179,26 +180,34 @@ final class GrantCommand {
         }
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("grantId", grant.grantId());
-            doc.put("roleName", grant.roleName());
+            doc.put("grantId", validation.grantId().orElseThrow());
+            validation.grant().ifPresent(g -> doc.put("roleName", g.roleName()));
+            validation.resourceGrant().ifPresent(g -> doc.put("statementSid", g.sid()));
             doc.put("accounts", accounts);
             doc.put("grantees", grantees);
             doc.put("unresolvedTargets", unresolved);
             out.println(JSON.writeValueAsString(doc));
         } else {
-            out.printf("Plan for grant %s (role %s%s): %d account(s), %d grantee(s)%n", grant.grantId(), grant.rolePath(),
-                    grant.roleName(), accounts.size(), grantees.size());
+            out.printf("Plan for grant %s (%s): %d account(s), %d grantee(s)%n", validation.grantId().orElseThrow(), what(validation),
+                    accounts.size(), grantees.size());
             for (Map<String, Object> a : accounts) {
                 out.printf("  %s  %s  %s%n", a.get("accountId"), a.get("action"), a.get("roleArn"));
                 operations(a).forEach(op -> out.println("      " + op));
             }
             for (Map<String, Object> g : grantees) {
-                out.printf("  grantee %s  %s%n", g.get("grantee"), g.get("action"));
+                out.printf("  %s %s  %s%n", g.get("side"), g.get("grantee"), g.get("action"));
                 operations(g).forEach(op -> out.println("      " + op));
             }
             unresolved.forEach((t, why) -> out.printf("  %s  cannot expand: %s%n", t, why));
         }
         return conflict ? Crossrole.FUNCTION_FAILED : Crossrole.OK;
+    }
+
+    /** What a valid grant makes: a role, or a statement in resource policies. */
+    private static String what(GrantValidation validation) {
+        return validation.grant().map(g -> "role " + g.rolePath() + g.roleName())
+                .orElseGet(() -> validation.resourceGrant().map(r -> "statement " + r.sid() + " in the policies of "
+                        + String.join(", ", r.resources().stream().map(ResourceGrant.ResourceArn::arn).toList())).orElse("?"));
     }
 
     @SuppressWarnings("unchecked")

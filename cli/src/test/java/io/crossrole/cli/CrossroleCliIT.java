@@ -145,7 +145,8 @@ class CrossroleCliIT {
                 .contains(":role/crossrole-managed/ThirdPartyAudit").contains("sts:ExternalId")
                 .contains("guardrail forbiddenManagedPolicies").contains("guardrail protectedTargets")
                 .contains("Developers crossrole-assume-prod-updateapp: Allow sts:AssumeRole")
-                .contains("Testers    no policy").contains("groups cannot be principals")
+                .contains("Testers    crossrole-deny-prod-updateapp: Deny sts:AssumeRole").contains("Testers    no Crossrole policy")
+                .contains("groups cannot be principals")
                 .containsPattern("prod-updateapp +\\d{12} +REVOKED +grant record deleted; role UpdateApp deleted");
     }
 

@@ -99,6 +99,15 @@ class DriftInvokeIT {
         ACCOUNTS.forEach(acct -> assertThat(crossrole.assignment("app-deploy", acct).status()).isEqualTo(AssignmentStatus.PROVISIONED));
     }
 
+    @Test
+    void aScheduleRulesEvent_andEventBridgeSchedulersPayload_bothStartTheRun_throughTheLambdaRuntime() {
+        for (String event : List.of("drift-check/scheduled.json", "drift-check/scheduler.json")) {
+            assertThat(crossrole("invoke", "DriftCheckFunction", "--event", TestFiles.event(event).toString())).as(event + ": " + err)
+                    .isZero();
+            assertThat(out.toString()).as(event).contains("\"mode\":\"report\"").contains("\"accountsQueued\":" + TestCrossrole.MEMBERS.size());
+        }
+    }
+
     private Map<String, ActualRole> roles() {
         Map<String, ActualRole> out = new HashMap<>();
         for (String account : ACCOUNTS) {

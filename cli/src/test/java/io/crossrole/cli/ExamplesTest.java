@@ -82,7 +82,8 @@ class ExamplesTest {
     @Test
     void examples_coverTheSeedsScenarios() throws Exception {
         assertThat(validExamples().map(p -> p.getFileName().toString()).toList())
-                .contains("dev-to-prod-updateapp.json", "third-party-auditor.json", "org-wide-audit.json")
+                .contains("dev-to-prod-updateapp.json", "third-party-auditor.json", "org-wide-audit.json",
+                        "orders-queue-resource-grant.json")
                 .anyMatch(n -> n.startsWith("one-grantee-many-owners"));
     }
 

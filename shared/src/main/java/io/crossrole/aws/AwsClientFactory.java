@@ -83,6 +83,16 @@ public final class AwsClientFactory implements AutoCloseable {
         return configure(builder, region, baseCredentials).build();
     }
 
+    /** A client of any service acting with {@code credentials} (an account's assumed role), built like the others. */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, AwsCredentialsProvider credentials) {
+        return configure(builder, region, credentials).build();
+    }
+
+    /** True when the clients talk to an emulator (AWS_ENDPOINT_URL): S3 then needs path-style addressing. */
+    public boolean emulated() {
+        return endpoint.isPresent();
+    }
+
     public StsClient sts(AwsCredentialsProvider credentials) {
         return configure(StsClient.builder(), region, credentials).build();
     }

@@ -1,19 +1,24 @@
 package io.crossrole.drift;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crossrole.config.CrossroleConfig.DriftMode;
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.PolicyHolder;
+import io.crossrole.grant.ResourceGrant;
 import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
 import io.crossrole.org.OrganizationView;
+import io.crossrole.policy.ResourceStatements;
 import io.crossrole.reconcile.ReconcileKey;
 import io.crossrole.reconcile.ReconcileQueue;
 import io.crossrole.reconcile.ReconcileRequest;
 import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.resource.ResourcePolicies;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.DesiredRole;
 import io.crossrole.role.Ownership;
@@ -55,6 +60,7 @@ public final class DriftChecker {
 
     private final AccountAccess access;
     private final IamRoleReader reader;
+    private final ResourcePolicies resources;
     private final AssignmentStore assignments;
     private final AssignmentRecorder recorder;
     private final GrantStore grants;
@@ -63,10 +69,12 @@ public final class DriftChecker {
     private final Partition partition;
     private final Clock clock;
 
-    public DriftChecker(AccountAccess access, IamRoleReader reader, AssignmentStore assignments, AssignmentRecorder recorder,
-                        GrantStore grants, GrantReview review, ReconcileQueue queue, Partition partition, Clock clock) {
+    public DriftChecker(AccountAccess access, IamRoleReader reader, ResourcePolicies resources, AssignmentStore assignments,
+                        AssignmentRecorder recorder, GrantStore grants, GrantReview review, ReconcileQueue queue, Partition partition,
+                        Clock clock) {
         this.access = access;
         this.reader = reader;
+        this.resources = resources;
         this.assignments = assignments;
         this.recorder = recorder;
         this.grants = grants;
@@ -138,6 +146,29 @@ public final class DriftChecker {
                 note(a, AssignmentStatus.FAILED, a.roleName().orElse(null), a.roleArn().orElse(null), message);
                 continue;
             }
+            if (validation.resourceGrant().isPresent()) {
+                ResourceGrant rg = validation.resourceGrant().get();
+                if (rg.isExpired(clock.instant()) || !rg.targets().contains(account)) {
+                    continue;
+                }
+                List<String> differences = statementDrift(account, rg);
+                if (differences.isEmpty()) {
+                    inSync++;
+                    if (a.status() != AssignmentStatus.PROVISIONED) {
+                        note(a, AssignmentStatus.PROVISIONED, null, null, "in sync with the grant (drift check " + clock.instant() + ")");
+                    }
+                    continue;
+                }
+                String described = String.join("; ", differences);
+                findings.add(account + " statement " + rg.sid() + " (grant " + rg.grantId() + "): " + described);
+                drifted++;
+                if (mode == DriftMode.REMEDIATE) {
+                    repairs.add(repair);
+                    queued++;
+                }
+                note(a, AssignmentStatus.DRIFTED, null, null, "drift: " + described + (mode == DriftMode.REMEDIATE ? "; repair queued" : ""));
+                continue;
+            }
             Grant grant = validation.grant().orElseThrow();
             if (grant.isExpired(clock.instant())) {
                 continue;
@@ -189,6 +220,28 @@ public final class DriftChecker {
         queue.send(repairs);
         LOG.info("accountId={} mode={} inSync={} drifted={} repairsQueued={} orphans={}", account, mode, inSync, drifted, queued, orphans);
         return new AccountCheck(account.value(), inSync, drifted, queued, orphans, false, findings);
+    }
+
+    /**
+     * How the grant's statement in each policy of its resources here differs from the grant: removed, changed, or the
+     * resource gone. Only the statement of the grant's Sid is looked at; every other statement is someone else's.
+     */
+    private List<String> statementDrift(AccountId account, ResourceGrant grant) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<PolicyHolder, List<String>> entry : grant.holdersIn(account).entrySet()) {
+            String arn = entry.getKey().arn(partition.id());
+            if (!(resources.read(account, entry.getKey()) instanceof ResourcePolicies.Read.Policy policy)) {
+                out.add("resource " + arn + " was deleted");
+                continue;
+            }
+            Optional<ObjectNode> found = ResourceStatements.find(policy.document(), grant.sid());
+            if (found.isEmpty()) {
+                out.add("statement " + grant.sid() + " was removed from the policy of " + arn);
+            } else if (!ResourceStatements.same(found.get(), ResourceStatements.statement(grant, entry.getValue()))) {
+                out.add("statement " + grant.sid() + " in the policy of " + arn + " differs from the grant");
+            }
+        }
+        return out;
     }
 
     /** A status found by the check, written only if nothing newer was recorded since the assignment was read. */

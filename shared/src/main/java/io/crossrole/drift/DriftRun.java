@@ -10,6 +10,7 @@ import io.crossrole.config.CrossroleConfig;
 import io.crossrole.config.CrossroleConfig.DriftMode;
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.ResourceGrant;
 import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.lambda.InvocationMetrics;
@@ -20,6 +21,7 @@ import io.crossrole.reconcile.ReconcileKey;
 import io.crossrole.reconcile.ReconcileQueue;
 import io.crossrole.reconcile.ReconcileRequest;
 import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.resource.ResourcePolicies;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentKey;
 import io.crossrole.store.AssignmentRecorder;
@@ -110,8 +112,8 @@ public final class DriftRun {
     public static DriftRun create(CrossroleConfig config, AwsClientFactory clients, String sessionName, Backoff backoff, Clock clock) {
         Wiring w = Wiring.of(config, clients, sessionName, backoff, clock);
         ReconcileQueue reconcile = w.reconcileQueue();
-        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), w.store(), w.recorder(), w.grants(), w.review(),
-                reconcile, config.partition(), clock);
+        DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new ResourcePolicies(w.access(), clients), w.store(),
+                w.recorder(), w.grants(), w.review(), reconcile, config.partition(), clock);
         return new DriftRun(config, checker, w.review(), w.store(), w.recorder(), w.grants(), reconcile, w.dynamo(), w::organization,
                 w.sqs(), clock, w.metrics());
     }
@@ -218,7 +220,8 @@ public final class DriftRun {
         Map<String, List<Assignment>> byGrant = allAssignments.stream().collect(Collectors.groupingBy(Assignment::grantId));
         int expired = 0;
         for (GrantRecord record : allGrants) {
-            Optional<Instant> expiresAt = record.parsed().grant().flatMap(Grant::expiresAt);
+            Optional<Instant> expiresAt = record.parsed().grant().flatMap(Grant::expiresAt)
+                    .or(() -> record.parsed().resourceGrant().flatMap(ResourceGrant::expiresAt));
             if (expiresAt.isEmpty() || expiresAt.get().isAfter(now)) {
                 continue;
             }

@@ -8,7 +8,9 @@ import io.crossrole.events.AccountEvent.Moved;
 import io.crossrole.model.AccountId;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Reads EventBridge events from {@code aws.organizations} and {@code aws.controltower} (CloudTrail-delivered)
@@ -50,8 +52,9 @@ public final class AccountEventParser {
             case "MoveAccount" -> moveAccount(detail);
             case "RemoveAccountFromOrganization" -> departed(name, string(detail, "requestParameters", "accountId"),
                     "requestParameters.accountId", "the account was removed from the organization");
-            case "CloseAccount" -> departed(name, string(detail, "requestParameters", "accountId"),
-                    "requestParameters.accountId", "the account was closed");
+            case "CloseAccount" -> new Ignored(name, "CloseAccount is only a request: the account is closed when"
+                    + " CloseAccountResult says SUCCEEDED");
+            case "CloseAccountResult" -> closeAccountResult(detail);
             case "AccountDepartedOrganization" -> departed(name, membershipAccount(detail),
                     "serviceEventDetails.accountId",
                     "the account departed the organization" + membershipField(detail, "departedMethod").map(m -> " (" + m + ")").orElse(""));
@@ -85,21 +88,44 @@ public final class AccountEventParser {
         if (handshake.get().get("state") == null) {
             return new Ignored("AcceptHandshake", "responseElements.handshake.state is missing");
         }
-        if (!"ACCEPTED".equals(handshake.get().get("state"))) {
+        // CloudTrail writes these enums in either case ("action": "invite" in some records)
+        if (!"ACCEPTED".equalsIgnoreCase(String.valueOf(handshake.get().get("state")))) {
             return new Ignored("AcceptHandshake", "handshake state is " + handshake.get().get("state") + ", not ACCEPTED");
         }
         Object action = handshake.get().get("action");
-        if (action != null && !"INVITE".equals(action)) {
+        if (action != null && !"INVITE".equalsIgnoreCase(String.valueOf(action))) {
             return new Ignored("AcceptHandshake", "handshake action " + action + " does not add an account");
         }
         Optional<String> account = handshake.get().get("parties") instanceof List<?> parties
                 ? parties.stream().filter(Map.class::isInstance).map(p -> (Map<?, ?>) p)
-                        .filter(p -> "ACCOUNT".equals(p.get("type"))).map(p -> String.valueOf(p.get("id"))).findFirst()
+                        .filter(p -> "ACCOUNT".equalsIgnoreCase(String.valueOf(p.get("type")))).map(p -> String.valueOf(p.get("id"))).findFirst()
                 : Optional.empty();
         // An invitation sent to an email address names an EMAIL party: the accepting account is the caller.
         account = account.or(() -> string(detail, "userIdentity", "accountId"));
         return joined("AcceptHandshake", account,
                 "responseElements.handshake.parties[type=ACCOUNT].id (or userIdentity.accountId)", JoinKind.INVITED);
+    }
+
+    /**
+     * The outcome of a CloseAccount request (the Organizations guide documents it: {@code closeAccountStatus} with
+     * state SUCCEEDED or FAILED). Only a closure that happened takes the account's grants away.
+     */
+    private static AccountEvent closeAccountResult(Map<String, Object> detail) {
+        Optional<Map<String, Object>> status = map(detail, "serviceEventDetails", "closeAccountStatus");
+        if (status.isEmpty()) {
+            return new Ignored("CloseAccountResult", "serviceEventDetails.closeAccountStatus is missing");
+        }
+        Object state = status.get().get("state");
+        if (state == null) {
+            return new Ignored("CloseAccountResult", "serviceEventDetails.closeAccountStatus.state is missing");
+        }
+        if (!"SUCCEEDED".equalsIgnoreCase(String.valueOf(state))) {
+            return new Ignored("CloseAccountResult", "account closure " + state
+                    + Optional.ofNullable(status.get().get("failureReason")).map(r -> " (" + r + ")").orElse("")
+                    + ": the account, its roles and statuses stay as they were");
+        }
+        return departed("CloseAccountResult", string(status.get(), "accountId"), "serviceEventDetails.closeAccountStatus.accountId",
+                "the account was closed");
     }
 
     private static AccountEvent accountJoined(Map<String, Object> detail) {
@@ -114,9 +140,8 @@ public final class AccountEventParser {
         Optional<String> to = string(detail, "requestParameters", "destinationParentId");
         if (account.isEmpty() || from.isEmpty() || to.isEmpty()) {
             return new Ignored("MoveAccount", "requestParameters lacks "
-                    + String.join(", ", java.util.stream.Stream.of(
-                            account.isEmpty() ? "accountId" : null, from.isEmpty() ? "sourceParentId" : null,
-                            to.isEmpty() ? "destinationParentId" : null).filter(java.util.Objects::nonNull).toList()));
+                    + String.join(", ", Stream.of(account.isEmpty() ? "accountId" : null, from.isEmpty() ? "sourceParentId" : null,
+                            to.isEmpty() ? "destinationParentId" : null).filter(Objects::nonNull).toList()));
         }
         if (!AccountId.isValid(account.get())) {
             return new Ignored("MoveAccount", "requestParameters.accountId '" + account.get() + "' is not a 12-digit account ID");

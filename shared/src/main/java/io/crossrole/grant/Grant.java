@@ -40,6 +40,7 @@ public record Grant(
         Optional<String> description,
         Map<String, String> tags,
         List<Arn> granteeAttach,
+        List<Arn> granteeDeny,
         Optional<Instant> expiresAt) {
 
     public Grant {
@@ -51,6 +52,7 @@ public record Grant(
         managedPolicyArns = List.copyOf(managedPolicyArns);
         tags = Map.copyOf(tags);
         granteeAttach = List.copyOf(granteeAttach);
+        granteeDeny = List.copyOf(granteeDeny);
     }
 
     /** The account IDs among the targets; OU and root targets need the organization to expand. */
@@ -64,7 +66,7 @@ public record Grant(
     /** This grant with another permissions boundary (the guardrails' required one). */
     public Grant withPermissionsBoundaryArn(String arn) {
         return new Grant(grantId, roleName, rolePath, targets, trustedPrincipals, managedPolicyArns, inlinePolicy,
-                Optional.of(arn), externalId, requireMfa, maxSessionDuration, description, tags, granteeAttach, expiresAt);
+                Optional.of(arn), externalId, requireMfa, maxSessionDuration, description, tags, granteeAttach, granteeDeny, expiresAt);
     }
 
     public boolean isExpired(Instant now) {
@@ -90,6 +92,7 @@ public record Grant(
         private String description;
         private final Map<String, String> tags = new LinkedHashMap<>();
         private final List<Arn> granteeAttach = new ArrayList<>();
+        private final List<Arn> granteeDeny = new ArrayList<>();
         private Instant expiresAt;
 
         public Builder grantId(String v) { this.grantId = v; return this; }
@@ -106,13 +109,14 @@ public record Grant(
         public Builder description(String v) { this.description = v; return this; }
         public Builder putTag(String k, String v) { this.tags.put(k, v); return this; }
         public Builder addGranteeAttach(Arn v) { this.granteeAttach.add(v); return this; }
+        public Builder addGranteeDeny(Arn v) { this.granteeDeny.add(v); return this; }
         public Builder expiresAt(Instant v) { this.expiresAt = v; return this; }
 
         public Grant build() {
             return new Grant(grantId, roleName, rolePath, targets, trustedPrincipals, managedPolicyArns,
                     Optional.ofNullable(inlinePolicy), Optional.ofNullable(permissionsBoundaryArn),
                     Optional.ofNullable(externalId), requireMfa, Optional.ofNullable(maxSessionDuration),
-                    Optional.ofNullable(description), tags, granteeAttach, Optional.ofNullable(expiresAt));
+                    Optional.ofNullable(description), tags, granteeAttach, granteeDeny, Optional.ofNullable(expiresAt));
         }
     }
 }

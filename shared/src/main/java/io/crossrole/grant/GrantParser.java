@@ -1,6 +1,7 @@
 package io.crossrole.grant;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.model.AccountId;
@@ -9,6 +10,7 @@ import io.crossrole.model.IamNames;
 import io.crossrole.model.Partition;
 import io.crossrole.model.Principal;
 import io.crossrole.model.Target;
+import io.crossrole.policy.ExpiryPolicy;
 import io.crossrole.policy.PolicyDocuments;
 import io.crossrole.policy.TrustPolicyBuilder;
 import java.math.BigDecimal;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.policybuilder.iam.IamPolicy;
 
@@ -43,21 +46,24 @@ public final class GrantParser {
     private static final int MAX_TAGS = 50 - RESERVED_TAG_COUNT;
     private static final Set<String> KNOWN = Set.of("grantId", "roleName", "rolePath", "targets", "trustedPrincipals",
             "managedPolicyArns", "inlinePolicy", "permissionsBoundaryArn", "externalId", "requireMfa",
-            "maxSessionDuration", "description", "tags", "granteeAttach", "expiresAt");
+            "maxSessionDuration", "description", "tags", "granteeAttach", "granteeDeny", "expiresAt", "resourceArns", "resourceActions");
+    /** What only a role grant has: a resource-policy grant refuses each, naming it. */
+    private static final List<String> ROLE_ONLY = List.of("roleName", "rolePath", "managedPolicyArns", "inlinePolicy",
+            "permissionsBoundaryArn", "maxSessionDuration", "tags", "granteeAttach", "granteeDeny");
     private static final Pattern GRANT_ID = Pattern.compile("[A-Za-z0-9._@=+-]{1,100}");
     private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
     private static final Pattern DESCRIPTION = Pattern.compile("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]{0,1000}");
     private static final Pattern TAG_CHARS = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
     private static final Pattern POLICY_RESOURCE = Pattern.compile("policy(/[\\x21-\\x7E]+)?/[\\w+=,.@-]{1,128}");
     private static final Set<String> POLICY_KEYS = Set.of("Version", "Id", "Statement");
-    private static final Set<String> STATEMENT_KEYS = new java.util.TreeSet<>(Set.of("Sid", "Effect", "Action", "NotAction",
+    private static final Set<String> STATEMENT_KEYS = new TreeSet<>(Set.of("Sid", "Effect", "Action", "NotAction",
             "Resource", "NotResource", "Condition", "Principal", "NotPrincipal"));
     private static final Pattern SID = Pattern.compile("[A-Za-z0-9]*");
     private static final Pattern ACTION = Pattern.compile("\\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+");
     /** Epoch seconds beyond year 9999 are no date IAM or Java can hold: most likely milliseconds or nanoseconds. */
     private static final long MAX_EPOCH_SECONDS = 253402300799L;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Partition partition;
     private final Limits limits;
@@ -100,6 +106,9 @@ public final class GrantParser {
         GrantValidation read() {
             raw.keySet().stream().filter(k -> !KNOWN.contains(k)).sorted().forEach(k ->
                     problem(k, "unknown attribute; a grant has " + String.join(", ", KNOWN.stream().sorted().toList())));
+            if (raw.containsKey("resourceArns") || raw.containsKey("resourceActions")) {
+                return readResourceGrant();
+            }
             Optional<String> grantId = requiredString("grantId").filter(id -> check(GRANT_ID.matcher(id).matches(),
                     "grantId", "must be 1–100 characters of letters, digits and . _ @ = + -; got " + quote(id)));
             grantId.ifPresent(grant::grantId);
@@ -119,7 +128,7 @@ public final class GrantParser {
             List<AccountId> accounts = readTargets();
             List<Principal> principals = readPrincipals();
             readManagedPolicies();
-            readInlinePolicy();
+            int inlineSize = readInlinePolicy();
             optionalString("permissionsBoundaryArn").ifPresent(arn -> {
                 if (policyArn("permissionsBoundaryArn", arn)) {
                     grant.permissionsBoundaryArn(arn);
@@ -145,18 +154,33 @@ public final class GrantParser {
                 }
             });
             readTags();
-            readGranteeAttach();
-            optionalInteger("expiresAt").ifPresent(epoch -> {
-                if (check(epoch >= 0, "expiresAt", "must be epoch seconds (a positive number); got " + epoch)
-                        && check(epoch <= MAX_EPOCH_SECONDS, "expiresAt", "must be epoch seconds, at most " + MAX_EPOCH_SECONDS
-                                + " (year 9999); got " + epoch + " (milliseconds?)")) {
-                    grant.expiresAt(Instant.ofEpochSecond(epoch));
+            List<Arn> attach = readGrantees("granteeAttach");
+            attach.forEach(grant::addGranteeAttach);
+            List<Arn> deny = readGrantees("granteeDeny");
+            for (int i = 0; i < deny.size(); i++) {
+                if (attach.contains(deny.get(i))) {
+                    problem("granteeDeny", quote(deny.get(i).toString()) + " is also in granteeAttach: a principal is either"
+                            + " allowed to assume the grant's roles or explicitly denied, not both");
+                } else {
+                    grant.addGranteeDeny(deny.get(i));
                 }
+            }
+            Optional<Instant> expiresAt = optionalInteger("expiresAt").filter(epoch ->
+                    check(epoch >= 0, "expiresAt", "must be epoch seconds (a positive number); got " + epoch)
+                            && check(epoch <= MAX_EPOCH_SECONDS, "expiresAt", "must be epoch seconds, at most " + MAX_EPOCH_SECONDS
+                            + " (year 9999); got " + epoch + " (milliseconds?)")).map(Instant::ofEpochSecond);
+            expiresAt.ifPresent(at -> {
+                grant.expiresAt(at);
+                int expirySize = PolicyDocuments.sizeWithoutWhitespace(ExpiryPolicy.denyEverythingAfter(at).toJson());
+                check(inlineSize + expirySize <= limits.inlinePoliciesMaxChars(), "inlinePolicy", "is " + inlineSize
+                        + " characters without white space; with the " + ExpiryPolicy.NAME + " policy expiresAt adds (" + expirySize
+                        + "), the role's inline policies would be " + (inlineSize + expirySize) + "; IAM allows "
+                        + limits.inlinePoliciesMaxChars() + " per role");
             });
             if (!principals.isEmpty() && problems.stream().noneMatch(p -> p.field().startsWith("trustedPrincipals")
                     || p.field().equals("externalId"))) {
                 String trust = TrustPolicyBuilder.builder().principals(principals).externalId(externalId.orElse(null))
-                        .requireMfa(requireMfa).build().toJson();
+                        .requireMfa(requireMfa).expiresAt(expiresAt.orElse(null)).build().toJson();
                 int size = PolicyDocuments.sizeWithoutWhitespace(trust);
                 check(size <= limits.trustPolicyMaxChars(), "trustedPrincipals", "the trust policy would be " + size
                         + " characters; IAM allows " + limits.trustPolicyMaxChars()
@@ -256,10 +280,11 @@ public final class GrantParser {
                     + arn.get().partition() + " but the owner accounts are in " + partition.id());
         }
 
-        private void readInlinePolicy() {
+        /** @return the policy's size without white space (0 when there is none or it cannot be read) */
+        private int readInlinePolicy() {
             Object value = raw.get("inlinePolicy");
             if (value == null) {
-                return;
+                return 0;
             }
             String text;
             if (value instanceof String s) {
@@ -269,26 +294,26 @@ public final class GrantParser {
                     text = JSON.writeValueAsString(map);
                 } catch (JsonProcessingException e) {
                     problem("inlinePolicy", "cannot be written as JSON: " + e.getOriginalMessage());
-                    return;
+                    return 0;
                 }
             } else {
                 problem("inlinePolicy", "must be a JSON policy document (an object, or a string holding one); got " + typeName(value));
-                return;
+                return 0;
             }
             JsonNode tree;
             try {
                 tree = JSON.readTree(text);
             } catch (JsonProcessingException e) {
                 problem("inlinePolicy", "is not valid JSON: " + e.getOriginalMessage());
-                return;
+                return 0;
             }
             if (tree == null || !tree.isObject()) {
                 problem("inlinePolicy", "must be a JSON object with Version and Statement");
-                return;
+                return 0;
             }
             if (!tree.has("Statement")) {
                 problem("inlinePolicy", "has no Statement");
-                return;
+                return 0;
             }
             int before = problems.size();
             JsonNode version = tree.path("Version");
@@ -376,6 +401,7 @@ public final class GrantParser {
             if (problems.size() == before) {
                 grant.inlinePolicy(compact(tree));
             }
+            return size;
         }
 
         private void readTags() {
@@ -412,12 +438,129 @@ public final class GrantParser {
             tags.forEach(grant::putTag);
         }
 
-        private void readGranteeAttach() {
-            optionalStringList("granteeAttach").ifPresent(list -> {
+        /**
+         * A resource-policy grant: resourceArns and resourceActions instead of a role. Account targets only (a resource
+         * lives in one account), the resources of one service (S3, SQS or SNS) and its actions only, each resource in
+         * an account the grant targets, no external ID (only sts:AssumeRole checks one).
+         */
+        private GrantValidation readResourceGrant() {
+            Optional<String> grantId = requiredString("grantId").filter(id -> check(GRANT_ID.matcher(id).matches(),
+                    "grantId", "must be 1–100 characters of letters, digits and . _ @ = + -; got " + quote(id)));
+            ROLE_ONLY.stream().filter(raw::containsKey).forEach(field -> problem(field, "a resource-policy grant (resourceArns)"
+                    + " has no role: leave " + field + " out, or write a role grant without resourceArns and resourceActions"));
+            if (raw.containsKey("externalId")) {
+                problem("externalId", "only sts:AssumeRole checks an external ID: a resource-policy grant cannot require one");
+            }
+            List<AccountId> accounts = new ArrayList<>();
+            requiredStringList("targets", " (write account IDs as strings: a number loses leading zeros)").ifPresent(list -> {
+                for (int i = 0; i < list.size(); i++) {
+                    String text = list.get(i);
+                    String field = "targets[" + i + "]";
+                    if (text == null) {
+                        continue;
+                    }
+                    if (!AccountId.isValid(text)) {
+                        problem(field, "a resource-policy grant targets account IDs only (a resource lives in one account); got "
+                                + quote(text));
+                    } else if (accounts.contains(AccountId.of(text))) {
+                        problem(field, "duplicate target " + quote(text));
+                    } else {
+                        accounts.add(AccountId.of(text));
+                    }
+                }
+            });
+            List<Principal> principals = readPrincipals();
+            List<ResourceGrant.ResourceArn> resources = new ArrayList<>();
+            requiredStringList("resourceArns", "").ifPresent(list -> {
+                if (list.isEmpty()) {
+                    problem("resourceArns", "must name at least one resource");
+                }
+                for (int i = 0; i < list.size(); i++) {
+                    String text = list.get(i);
+                    if (text == null) {
+                        continue;
+                    }
+                    try {
+                        PolicyHolder holder = PolicyHolder.parse(text);
+                        if (!Arn.parse(text).orElseThrow().partition().equals(partition.id())) {
+                            problem("resourceArns[" + i + "]", quote(text) + " is not in partition " + partition.id());
+                        } else if (resources.stream().anyMatch(r -> r.arn().equals(text))) {
+                            problem("resourceArns[" + i + "]", "duplicate resource " + quote(text));
+                        } else {
+                            resources.add(new ResourceGrant.ResourceArn(text, holder));
+                        }
+                    } catch (IllegalArgumentException e) {
+                        problem("resourceArns[" + i + "]", quote(text) + " " + e.getMessage());
+                    }
+                }
+            });
+            List<String> services = resources.stream().map(r -> r.holder().service()).distinct().toList();
+            if (services.size() > 1) {
+                problem("resourceArns", "the resources of one grant are of one service (S3, SQS or SNS); got " + String.join(", ", services));
+            }
+            List<String> actions = new ArrayList<>();
+            requiredStringList("resourceActions", "").ifPresent(list -> {
+                if (list.isEmpty()) {
+                    problem("resourceActions", "must name at least one action");
+                }
+                for (int i = 0; i < list.size(); i++) {
+                    String action = list.get(i);
+                    String field = "resourceActions[" + i + "]";
+                    if (action == null) {
+                        continue;
+                    }
+                    if (!ACTION.matcher(action).matches() || action.equals("*")) {
+                        problem(field, "must be service:Action (wildcards allowed in the action), e.g. sqs:SendMessage; got " + quote(action));
+                    } else if (services.size() == 1 && !action.substring(0, action.indexOf(':')).equalsIgnoreCase(services.get(0))) {
+                        problem(field, quote(action) + " is an action of " + action.substring(0, action.indexOf(':')) + ", not of "
+                                + services.get(0) + " (the grant's resources)");
+                    } else if (actions.contains(action)) {
+                        problem(field, "duplicate action " + quote(action));
+                    } else {
+                        actions.add(action);
+                    }
+                }
+            });
+            boolean buckets = resources.stream().anyMatch(r -> r.holder() instanceof PolicyHolder.Bucket);
+            if (buckets && accounts.size() > 1) {
+                problem("targets", "an S3 bucket's ARN does not name its account: a grant on S3 resources targets the one account"
+                        + " that owns the buckets");
+            }
+            for (int i = 0; i < resources.size(); i++) {
+                Optional<AccountId> owner = resources.get(i).holder().account();
+                if (owner.isPresent() && !accounts.isEmpty() && !accounts.contains(owner.get())) {
+                    problem("resourceArns[" + i + "]", quote(resources.get(i).arn()) + " is in account " + owner.get()
+                            + ", which the grant does not target");
+                }
+            }
+            for (int i = 0; i < accounts.size() && !buckets && !resources.isEmpty(); i++) {
+                AccountId account = accounts.get(i);
+                if (resources.stream().noneMatch(r -> r.holder().account().filter(account::equals).isPresent())) {
+                    problem("targets[" + i + "]", "no resource of the grant is in account " + account);
+                }
+            }
+            boolean requireMfa = optionalBoolean("requireMfa").orElse(false);
+            Optional<String> description = optionalString("description").filter(d -> check(DESCRIPTION.matcher(d).matches(),
+                    "description", "must be at most 1000 characters of printable Latin-1 text; got " + d.length() + " characters"));
+            Optional<Instant> expiresAt = optionalInteger("expiresAt").filter(epoch ->
+                    check(epoch >= 0, "expiresAt", "must be epoch seconds (a positive number); got " + epoch)
+                            && check(epoch <= MAX_EPOCH_SECONDS, "expiresAt", "must be epoch seconds, at most " + MAX_EPOCH_SECONDS
+                            + " (year 9999); got " + epoch + " (milliseconds?)")).map(Instant::ofEpochSecond);
+            Optional<ResourceGrant> valid = problems.isEmpty()
+                    ? Optional.of(new ResourceGrant(grantId.orElseThrow(), accounts, principals, requireMfa, resources, actions,
+                            description, expiresAt))
+                    : Optional.empty();
+            return new GrantValidation(Optional.empty(), problems, grantId, accounts, Optional.empty(), valid);
+        }
+
+        /** granteeAttach or granteeDeny: group, user or role ARNs in grantee accounts, each once. */
+        private List<Arn> readGrantees(String name) {
+            List<Arn> out = new ArrayList<>();
+            optionalStringList(name).ifPresent(list -> {
                 Set<String> seen = new HashSet<>();
                 for (int i = 0; i < list.size(); i++) {
                     String text = list.get(i);
-                    String field = "granteeAttach[" + i + "]";
+                    String field = name + "[" + i + "]";
                     if (text == null) {
                         continue;
                     }
@@ -434,10 +577,11 @@ public final class GrantParser {
                     } else if (!seen.add(text)) {
                         problem(field, "duplicate " + quote(text));
                     } else {
-                        grant.addGranteeAttach(arn.get());
+                        out.add(arn.get());
                     }
                 }
             });
+            return out;
         }
 
         private Optional<String> requiredString(String field) {

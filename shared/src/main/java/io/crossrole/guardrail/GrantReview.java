@@ -46,6 +46,11 @@ public final class GrantReview {
         if (!parsed.isValid()) {
             return parsed;
         }
+        if (parsed.resourceGrant().isPresent()) {
+            List<Problem> problems = new ArrayList<>(check.document(parsed.resourceGrant().get()));
+            problems.addAll(check.organization(parsed.resourceGrant().get(), org));
+            return problems.isEmpty() ? parsed : refused(parsed, problems);
+        }
         Grant grant = parsed.grant().orElseThrow();
         GuardrailCheck.Result document = check.document(grant);
         List<Problem> problems = new ArrayList<>(document.problems());
@@ -62,6 +67,10 @@ public final class GrantReview {
     public GrantValidation document(GrantValidation parsed) {
         if (!parsed.isValid()) {
             return parsed;
+        }
+        if (parsed.resourceGrant().isPresent()) {
+            List<Problem> problems = check.document(parsed.resourceGrant().get());
+            return problems.isEmpty() ? parsed : refused(parsed, problems);
         }
         GuardrailCheck.Result result = check.document(parsed.grant().orElseThrow());
         return result.problems().isEmpty() ? accepted(parsed, result) : refused(parsed, result.problems());

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.grant.Grant;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.grant.Problem;
+import io.crossrole.grant.ResourceGrant;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Principal;
@@ -80,11 +82,43 @@ public final class GuardrailCheck {
         return new Result(problems.isEmpty() ? Optional.of(checked) : Optional.empty(), problems);
     }
 
-    /** The checks that need the organization: whom the grant trusts and in which accounts it writes. */
-    public List<Problem> organization(Grant grant, OrganizationFacts org) {
+    /**
+     * The checks of a resource-policy grant that need nothing but the grant: its actions against
+     * {@code forbiddenActions} (on the resources it names).
+     */
+    public List<Problem> document(ResourceGrant grant) {
         List<Problem> problems = new ArrayList<>();
-        for (int i = 0; i < grant.trustedPrincipals().size(); i++) {
-            Principal p = grant.trustedPrincipals().get(i);
+        List<String> resources = grant.resources().stream().map(ResourceGrant.ResourceArn::arn).toList();
+        for (int i = 0; i < grant.actions().size(); i++) {
+            String action = grant.actions().get(i);
+            for (ForbiddenAction forbidden : guardrails.forbiddenActions()) {
+                boolean everywhere = resources.stream().anyMatch(r -> r.contains("*") || r.contains("?"));
+                if (Wildcards.overlap(forbidden.action(), action) && (!forbidden.onEveryResourceOnly() || everywhere)) {
+                    problems.add(new Problem("resourceActions[" + i + "]", "guardrail forbiddenActions: " + action
+                            + " matches " + forbidden));
+                    break;
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** The checks of a resource-policy grant that need the organization: whom it trusts and where it writes. */
+    public List<Problem> organization(ResourceGrant grant, OrganizationFacts org) {
+        List<Problem> problems = trusted(grant.trustedPrincipals(), Optional.of(" a resource-policy grant cannot have one"), org);
+        for (int i = 0; i < grant.targets().size(); i++) {
+            String field = "targets[" + i + "]";
+            protection(grant.targets().get(i), org).ifPresent(why -> problems.add(new Problem(field, "guardrail protectedTargets: " + why)));
+        }
+        return problems;
+    }
+
+    /** Trusted principals outside the organization: refused unless listed, and then only with an external ID. */
+    /** @param noExternalId why the grant has no external ID when it cannot have one; empty when it simply has one or not */
+    private List<Problem> trusted(List<Principal> principals, Optional<String> noExternalId, OrganizationFacts org) {
+        List<Problem> problems = new ArrayList<>();
+        for (int i = 0; i < principals.size(); i++) {
+            Principal p = principals.get(i);
             if (org.isMember(p.account())) {
                 continue;
             }
@@ -93,11 +127,19 @@ public final class GuardrailCheck {
             if (!allowed) {
                 problems.add(new Problem(field, "guardrail trustedExternalAccounts: account " + p.account()
                         + " is not in this organization and not listed in trustedExternalAccounts"));
-            } else if (guardrails.externalAccountsRequireExternalId() && grant.externalId().isEmpty()) {
+            } else if (guardrails.externalAccountsRequireExternalId() && noExternalId.isPresent()) {
                 problems.add(new Problem(field, "guardrail externalAccountsRequireExternalId: account " + p.account()
-                        + " is outside the organization, so the grant needs an externalId (the confused-deputy protection)"));
+                        + " is outside the organization, so the grant needs an externalId (the confused-deputy protection"
+                        + noExternalId.get().replaceFirst("^ ", "; ") + ")"));
             }
         }
+        return problems;
+    }
+
+    /** The checks that need the organization: whom the grant trusts and in which accounts it writes. */
+    public List<Problem> organization(Grant grant, OrganizationFacts org) {
+        List<Problem> problems = trusted(grant.trustedPrincipals(),
+                grant.externalId().isPresent() ? Optional.empty() : Optional.of(""), org);
         for (int i = 0; i < grant.targets().size(); i++) {
             Target target = grant.targets().get(i);
             String field = "targets[" + i + "]";
@@ -113,12 +155,14 @@ public final class GuardrailCheck {
                 }
             }
         }
-        for (int i = 0; i < grant.granteeAttach().size(); i++) {
-            Arn grantee = grant.granteeAttach().get(i);
-            AccountId account = AccountId.of(grantee.account());
-            String field = "granteeAttach[" + i + "]";
-            protection(account, org).ifPresent(why -> problems.add(new Problem(field, "guardrail protectedTargets: " + why
-                    + " (Crossrole would write the grantee policy there)")));
+        for (GranteeSide side : GranteeSide.values()) {
+            List<Arn> grantees = side.of(grant);
+            for (int i = 0; i < grantees.size(); i++) {
+                AccountId account = AccountId.of(grantees.get(i).account());
+                String field = side.field() + "[" + i + "]";
+                protection(account, org).ifPresent(why -> problems.add(new Problem(field, "guardrail protectedTargets: " + why
+                        + " (Crossrole would write the grantee policy there)")));
+            }
         }
         return problems;
     }

@@ -2,6 +2,7 @@ package io.crossrole.iam;
 
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.model.Arn;
 import java.util.Optional;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -19,8 +20,9 @@ import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
  */
 public final class GranteePolicyApplier {
 
-    public static String policyName(String grantId) {
-        return "crossrole-assume-" + grantId;
+    /** {@code crossrole-assume-<grantId>} on an allowed grantee, {@code crossrole-deny-<grantId>} on a denied one. */
+    public static String policyName(String grantId, GranteeSide side) {
+        return (side == GranteeSide.ALLOW ? "crossrole-assume-" : "crossrole-deny-") + grantId;
     }
 
     /** Writes the document (one call). */

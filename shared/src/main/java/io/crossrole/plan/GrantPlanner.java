@@ -2,8 +2,7 @@ package io.crossrole.plan;
 
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantValidation;
-import io.crossrole.model.AccountId;
-import io.crossrole.model.Arn;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.org.OrganizationView;
 import io.crossrole.reconcile.ReconcileKey;
 import io.crossrole.store.Assignment;
@@ -25,7 +24,7 @@ import java.util.Set;
  *
  * <pre>{@code
  * GrantPlan plan = GrantPlanner.plan("prod-updateapp", Optional.of(parsed), statuses, expansion);
- * plan.keys(); // [OwnerAccount(prod-updateapp, 111111111111), Grantee(prod-updateapp, arn:...:group/Developers)]
+ * plan.keys(); // [OwnerAccount(prod-updateapp, 111111111111), Grantee(prod-updateapp, arn:...:group/Developers, ALLOW)]
  * }</pre>
  */
 public final class GrantPlanner {
@@ -69,8 +68,10 @@ public final class GrantPlanner {
                 Optional.empty(), "the grant's targets cover it")));
         current.filter(v -> !v.isValid()).ifPresent(v -> v.accountTargets().forEach(account ->
                 put(keys, new ReconcileKey.OwnerAccount(grantId, account), Optional.empty(), "the refused grant names it")));
-        grant.ifPresent(g -> g.granteeAttach().forEach(grantee -> put(keys, new ReconcileKey.Grantee(grantId, grantee),
-                Optional.empty(), "a grantee of the grant")));
+        for (GranteeSide side : GranteeSide.values()) {
+            grant.ifPresent(g -> side.of(g).forEach(grantee -> put(keys, new ReconcileKey.Grantee(grantId, grantee, side),
+                    Optional.empty(), "listed in " + side.field())));
+        }
         Set<String> wasUnresolved = new LinkedHashSet<>();
         boolean wasRefused = false;
         for (Assignment a : prior) {
@@ -80,7 +81,7 @@ public final class GrantPlanner {
             switch (a.key()) {
                 case AssignmentKey.Owner o -> put(keys, new ReconcileKey.OwnerAccount(grantId, o.account()), a.roleName(),
                         "the grant was applied there");
-                case AssignmentKey.Grantee g -> put(keys, new ReconcileKey.Grantee(grantId, g.principal()), Optional.empty(),
+                case AssignmentKey.Grantee g -> put(keys, new ReconcileKey.Grantee(grantId, g.principal(), g.side()), Optional.empty(),
                         "the grant was applied to it");
                 case AssignmentKey.Target t -> wasUnresolved.add(t.targetId());
                 case AssignmentKey.GrantLevel l -> wasRefused = true;
@@ -92,7 +93,8 @@ public final class GrantPlanner {
         Optional<String> refusal = current.filter(v -> !v.isValid()).filter(v -> v.accountTargets().isEmpty())
                 .filter(v -> keys.keySet().stream().noneMatch(ReconcileKey.OwnerAccount.class::isInstance))
                 .map(GrantValidation::summary);
-        return new GrantPlan(grantId, List.copyOf(keys.values()), unresolved, resolved, refusal, wasRefused && grant.isPresent());
+        return new GrantPlan(grantId, List.copyOf(keys.values()), unresolved, resolved, refusal,
+                wasRefused && current.filter(GrantValidation::isValid).isPresent());
     }
 
     private static void put(Map<ReconcileKey, PlannedKey> keys, ReconcileKey key, Optional<String> roleName, String why) {

@@ -1,9 +1,15 @@
 package io.crossrole.plan;
 
 import io.crossrole.grant.Grant;
+import io.crossrole.grant.PolicyHolder;
+import io.crossrole.grant.ResourceGrant;
 import io.crossrole.model.Arn;
 import io.crossrole.role.DesiredRole;
 import io.crossrole.store.AssignmentStatus;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,6 +32,25 @@ public sealed interface TargetDecision {
 
     /** Take the grant's identity policy off the grantee. */
     record RemoveGranteePolicy(Arn grantee, String reason) implements TargetDecision {
+    }
+
+    /**
+     * Keep the grant's statement in each policy of its resources in the account ({@code holders}: each policy and the
+     * resource ARNs its statement names), and take it out of the policies it was in and no longer belongs to.
+     */
+    record PutStatements(ResourceGrant grant, Map<PolicyHolder, List<String>> holders, List<PolicyHolder> dropped)
+            implements TargetDecision {
+        public PutStatements {
+            holders = Collections.unmodifiableMap(new LinkedHashMap<>(holders));
+            dropped = List.copyOf(dropped);
+        }
+    }
+
+    /** Take the grant's statement (Sid) out of these policies; never another statement. */
+    record RemoveStatements(String sid, List<PolicyHolder> holders, String reason) implements TargetDecision {
+        public RemoveStatements {
+            holders = List.copyOf(holders);
+        }
     }
 
     /** Record a status and touch nothing in IAM (a refused grant, an account that left). */

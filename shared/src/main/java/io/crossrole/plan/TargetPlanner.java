@@ -2,6 +2,9 @@ package io.crossrole.plan;
 
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.GranteeSide;
+import io.crossrole.grant.PolicyHolder;
+import io.crossrole.grant.ResourceGrant;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;
@@ -12,6 +15,9 @@ import io.crossrole.role.DesiredRole;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,6 +68,9 @@ public final class TargetPlanner {
                     ? where + ": Crossrole provisions only in the organization's ACTIVE accounts, nothing was written"
                     : refused(v, false));
         }
+        if (reviewed.isEmpty() && live.filter(a -> !a.resources().isEmpty()).isPresent()) {
+            return new TargetDecision.RemoveStatements(ResourceGrant.sid(grantId), holders(live.get().resources()), gone(cause));
+        }
         if (reviewed.isEmpty()) {
             Optional<String> role = priorRole.or(() -> prior.isEmpty() ? roleHint : Optional.empty());
             return role.<TargetDecision>map(r -> new TargetDecision.Revoke(r, gone(cause)))
@@ -74,6 +83,9 @@ public final class TargetPlanner {
             }
             return new TargetDecision.Note(AssignmentStatus.FAILED, validation.roleName().or(() -> priorRole).orElse(null),
                     refused(validation, live.filter(Assignment::hasRole).isPresent()));
+        }
+        if (validation.resourceGrant().isPresent()) {
+            return statements(validation.resourceGrant().get(), account, place, live, now);
         }
         Grant grant = validation.grant().orElseThrow();
         boolean named = grant.accountTargets().contains(account);
@@ -104,6 +116,48 @@ public final class TargetPlanner {
         return new TargetDecision.Provision(grant, desired, renamedFrom);
     }
 
+    /**
+     * A resource-policy grant in one account: its statement in each policy of its resources there, out of those it no
+     * longer belongs to; all out when it expired or no longer targets the account; left as it is where a guardrail
+     * protects the account.
+     */
+    private static TargetDecision statements(ResourceGrant grant, AccountId account, AccountPlace place, Optional<Assignment> live,
+                                             Instant now) {
+        List<PolicyHolder> had = live.map(a -> holders(a.resources())).orElse(List.of());
+        boolean named = grant.targets().contains(account);
+        if (grant.isExpired(now)) {
+            List<PolicyHolder> all = new ArrayList<>(had);
+            grant.holdersIn(account).keySet().stream().filter(h -> !all.contains(h)).forEach(all::add);
+            return live.isEmpty() && !named ? new TargetDecision.Nothing("the grant expired and was never applied here")
+                    : new TargetDecision.RemoveStatements(grant.sid(), all, "grant expired at " + grant.expiresAt().orElseThrow()
+                            + " (expiresAt is in the past)");
+        }
+        if (!named) {
+            return live.<TargetDecision>map(a -> new TargetDecision.RemoveStatements(grant.sid(), had,
+                    "account no longer targeted by the grant")).orElseGet(() -> new TargetDecision.Nothing("the grant does not target " + account));
+        }
+        if (place.protection().isPresent()) {
+            return live.<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.FAILED, null, "guardrail protectedTargets: "
+                    + place.protection().get() + "; Crossrole no longer writes here and left its statements as they were"))
+                    .orElseGet(() -> new TargetDecision.Nothing("guardrail protectedTargets: " + place.protection().get()));
+        }
+        Map<PolicyHolder, List<String>> holders = grant.holdersIn(account);
+        return new TargetDecision.PutStatements(grant, holders, had.stream().filter(h -> !holders.containsKey(h)).toList());
+    }
+
+    /** The policies a status says hold the grant's statement (their resources' ARNs, as recorded). */
+    private static List<PolicyHolder> holders(List<String> arns) {
+        List<PolicyHolder> out = new ArrayList<>();
+        for (String arn : arns) {
+            try {
+                out.add(PolicyHolder.parse(arn));
+            } catch (IllegalArgumentException e) {
+                // a status written by hand: nothing of ours can be there
+            }
+        }
+        return out;
+    }
+
     /** Why a grant's record is gone: TTL removes an expired grant's record; anything else deleted it. */
     private static String gone(Cause cause) {
         return cause == Cause.EXPIRY ? "grant expired (TTL removed the record)" : "grant record deleted";
@@ -116,12 +170,14 @@ public final class TargetPlanner {
     }
 
     /**
-     * The grantee side: the grantee's identity policy is a function of the grant alone (see
-     * {@link AssumeRolePolicyBuilder}); a grantee no longer listed, or a grant gone or expired, loses it. A policy that
-     * would not fit the grantee's inline quota is FAILED, not written.
+     * The grantee side: the grantee's identity policy (an allow for {@code granteeAttach}, an explicit deny for
+     * {@code granteeDeny}) is a function of the grant alone (see {@link AssumeRolePolicyBuilder}); a grantee no longer
+     * listed, or a grant gone or expired, loses it. A policy that would not fit the grantee's inline quota is FAILED,
+     * not written.
      */
-    public static TargetDecision grantee(String grantId, Arn grantee, Optional<GrantValidation> reviewed, Optional<Assignment> prior,
-                                         Cause cause, Instant now, String organizationId, Partition partition) {
+    public static TargetDecision grantee(String grantId, Arn grantee, GranteeSide side, Optional<GrantValidation> reviewed,
+                                         Optional<Assignment> prior, Cause cause, Instant now, String organizationId,
+                                         Partition partition) {
         Optional<Assignment> live = prior.filter(Assignment::isLive);
         if (reviewed.isEmpty()) {
             return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee, gone(cause)))
@@ -138,12 +194,13 @@ public final class TargetPlanner {
             return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee,
                     "grant expired at " + grant.expiresAt().orElseThrow())).orElseGet(() -> new TargetDecision.Nothing("the grant expired"));
         }
-        if (!grant.granteeAttach().contains(grantee)) {
-            return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee, "no longer in granteeAttach"))
-                    .orElseGet(() -> new TargetDecision.Nothing(grantee + " is not a grantee of the grant"));
+        if (!side.of(grant).contains(grantee)) {
+            return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee, "no longer in " + side.field()))
+                    .orElseGet(() -> new TargetDecision.Nothing(grantee + " is not in the grant's " + side.field()));
         }
-        String document = AssumeRolePolicyBuilder.allow(
-                AssumeRolePolicyBuilder.RoleScope.of(grant, partition, organizationId)).toJson();
+        AssumeRolePolicyBuilder.RoleScope scope = AssumeRolePolicyBuilder.RoleScope.of(grant, partition, organizationId);
+        String document = (side == GranteeSide.ALLOW ? AssumeRolePolicyBuilder.allow(scope) : AssumeRolePolicyBuilder.denyGuard(scope))
+                .toJson();
         int size = PolicyDocuments.sizeWithoutWhitespace(document);
         int quota = AssumeRolePolicyBuilder.inlineQuota(grantee.resourceType());
         if (size > quota) {

@@ -1,6 +1,7 @@
 package io.crossrole.policy;
 
 import io.crossrole.model.Principal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.policybuilder.iam.IamStatement;
  *         .addPrincipal(Principal.parse("222222222222", Partition.AWS))
  *         .externalId("Unique-3rd-party-ID-12345")
  *         .requireMfa(true)
+ *         .expiresAt(Instant.parse("2026-12-31T00:00:00Z"))
  *         .build();
  * }</pre>
  */
@@ -25,6 +27,7 @@ public final class TrustPolicyBuilder {
     private final List<Principal> principals = new ArrayList<>();
     private String externalId;
     private boolean requireMfa;
+    private Instant expiresAt;
 
     private TrustPolicyBuilder() {
     }
@@ -59,6 +62,15 @@ public final class TrustPolicyBuilder {
         return this;
     }
 
+    /**
+     * Adds a {@code DateLessThan aws:CurrentTime} condition: no session starts at or after the grant's expiry
+     * (the role's {@link ExpiryPolicy} ends the sessions already started).
+     */
+    public TrustPolicyBuilder expiresAt(Instant value) {
+        this.expiresAt = value;
+        return this;
+    }
+
     public IamPolicy build() {
         if (principals.isEmpty()) {
             throw new IllegalStateException("a trust policy needs at least one principal");
@@ -72,6 +84,9 @@ public final class TrustPolicyBuilder {
         }
         if (requireMfa) {
             statement.addCondition(IamConditionOperator.BOOL, "aws:MultiFactorAuthPresent", "true");
+        }
+        if (expiresAt != null) {
+            statement.addCondition(IamConditionOperator.DATE_LESS_THAN, "aws:CurrentTime", expiresAt.toString());
         }
         return IamPolicy.builder().version(PolicyDocuments.VERSION).addStatement(statement.build()).build();
     }

@@ -135,7 +135,7 @@ public final class GrantStreamProducer {
         List<String> previousTargets = targetsOf(GrantImages.fromStreamImage(record.getDynamodb().getOldImage()));
         index.update(grantId, previousTargets, current.map(GrantRecord::targetsAsWritten).orElse(List.of()));
         Optional<GrantValidation> reviewed = current.map(g -> review.review(g.parsed(), org));
-        Optional<OrganizationView.Expansion> expansion = reviewed.flatMap(GrantValidation::grant).map(g -> org.expand(g.targets()));
+        Optional<OrganizationView.Expansion> expansion = reviewed.filter(GrantValidation::isValid).map(v -> org.expand(v.targets()));
         GrantPlanner.GrantPlan plan = GrantPlanner.plan(grantId, reviewed, expansion, prior.assignments());
         Cause cause = current.isEmpty() && isTtlDeletion(record.getUserIdentity()) ? Cause.EXPIRY : Cause.STREAM;
         List<ReconcileRequest> requests = plan.keys().stream()

@@ -1,5 +1,6 @@
 package io.crossrole.reconcile;
 
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.store.AssignmentKey;
@@ -42,10 +43,12 @@ public sealed interface ReconcileKey {
         }
     }
 
-    record Grantee(String grantId, Arn principal) implements ReconcileKey {
+    /** A grant's identity policy on a grantee: the allow ({@code granteeAttach}) or the explicit deny ({@code granteeDeny}). */
+    record Grantee(String grantId, Arn principal, GranteeSide side) implements ReconcileKey {
         public Grantee {
             Objects.requireNonNull(grantId);
             Objects.requireNonNull(principal);
+            Objects.requireNonNull(side);
             if (!AccountId.isValid(principal.account())) {
                 throw new IllegalArgumentException("a grantee's ARN names its account: " + principal);
             }
@@ -58,7 +61,7 @@ public sealed interface ReconcileKey {
 
         @Override
         public AssignmentKey assignmentKey() {
-            return new AssignmentKey.Grantee(principal);
+            return new AssignmentKey.Grantee(principal, side);
         }
     }
 }

@@ -1,9 +1,13 @@
 package io.crossrole.reconcile;
 
 import io.crossrole.grant.Grant;
+import io.crossrole.grant.GranteeSide;
+import io.crossrole.grant.PolicyHolder;
 import io.crossrole.model.Arn;
 import io.crossrole.policy.PolicyDocuments;
 import io.crossrole.policy.Redaction;
+import io.crossrole.policy.ResourceStatements;
+import io.crossrole.resource.ResourcePolicies;
 import io.crossrole.role.DesiredRole;
 import io.crossrole.role.PlanDecision;
 import io.crossrole.role.RoleOperation;
@@ -24,7 +28,10 @@ public sealed interface ReconcilePlan {
     /** Lines a person reads: the dry run. Condition values are redacted. */
     List<String> describe();
 
-    /** One word for what it does: create, update, none, rename, revoke, put-policy, remove-policy, conflict, note, unreachable. */
+    /**
+     * One word for what it does: create, update, none, rename, revoke, put-policy, remove-policy, put-statement,
+     * remove-statement, refused, conflict, note, unreachable.
+     */
     String verb();
 
     /** The IAM API actions applying it calls, in order: what {@code crossrole grant plan --json} lists as {@code calls}. */
@@ -117,6 +124,11 @@ public sealed interface ReconcilePlan {
                     : "put inline policy " + policyName + " " + Redaction.conditionValues(document.get()));
         }
 
+        /** True for the explicit deny of a {@code granteeDeny} principal. */
+        public boolean denies() {
+            return key instanceof ReconcileKey.Grantee g && g.side() == GranteeSide.DENY;
+        }
+
         /** True when the grantee holds the document already: nothing to write. */
         public boolean matches() {
             return document.isPresent() && current.isPresent() && PolicyDocuments.equivalent(current.get(), document.get());
@@ -137,6 +149,81 @@ public sealed interface ReconcilePlan {
                 return current.isPresent() ? "remove-policy" : "none";
             }
             return matches() ? "none" : "put-policy";
+        }
+    }
+
+    /**
+     * Put (or take out) a resource-policy grant's statement in the policies of its resources in the account. Nothing is
+     * written when {@code refusal} is present (a resource that is not there, a policy that would be too large, a
+     * statement of that Sid Crossrole did not write): the whole key is FAILED.
+     *
+     * @param removal true when the statement is taken out of every policy (revocation)
+     */
+    record Statements(ReconcileKey key, String sid, List<PolicyChange> changes, Optional<String> refusal, boolean removal,
+                      String reason) implements ReconcilePlan {
+        public Statements {
+            changes = List.copyOf(changes);
+        }
+
+        @Override
+        public List<String> describe() {
+            if (refusal.isPresent()) {
+                return List.of("refused, nothing written: " + refusal.get());
+            }
+            List<String> out = new ArrayList<>();
+            changes.forEach(c -> out.add(c.describe(sid)));
+            return out.isEmpty() ? List.of(reason + ": no policy holds statement " + sid) : out;
+        }
+
+        @Override
+        public List<String> actions() {
+            return refusal.isPresent() ? List.of() : changes.stream().filter(PolicyChange::writes).map(PolicyChange::action).toList();
+        }
+
+        @Override
+        public String verb() {
+            if (refusal.isPresent()) {
+                return refusal.get().startsWith("conflict") ? "conflict" : "refused";
+            }
+            if (changes.stream().noneMatch(PolicyChange::writes)) {
+                return "none";
+            }
+            return removal ? "remove-statement" : "put-statement";
+        }
+
+        /** The policies that hold the statement once applied (their resources' ARNs): what the status records. */
+        public List<String> holdersAfter(String partition) {
+            return changes.stream().filter(c -> ResourceStatements.find(c.next(), sid).isPresent())
+                    .map(c -> c.holder().arn(partition)).toList();
+        }
+    }
+
+    /**
+     * One resource policy before and after: {@code next} empty deletes the policy (nothing else was left in it).
+     *
+     * @param arn the resource's ARN, for people
+     */
+    record PolicyChange(PolicyHolder holder, String arn, Optional<String> current, Optional<String> next) {
+        public boolean writes() {
+            return !current.equals(next);
+        }
+
+        String action() {
+            return next.isEmpty() ? ResourcePolicies.deleteAction(holder) : ResourcePolicies.putAction(holder);
+        }
+
+        String describe(String sid) {
+            int others = ResourceStatements.others(next.isPresent() ? next : current, sid).size();
+            if (!writes()) {
+                return "statement " + sid + " in the policy of " + arn + " matches the grant";
+            }
+            if (next.isEmpty()) {
+                return "delete the policy of " + arn + " (statement " + sid + " was all it held)";
+            }
+            boolean had = ResourceStatements.find(current, sid).isPresent();
+            boolean keeps = ResourceStatements.find(next, sid).isPresent();
+            String what = !keeps ? "remove statement " + sid + " from" : had ? "update statement " + sid + " in" : "add statement " + sid + " to";
+            return what + " the policy of " + arn + " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept as they are)";
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.IamNames;
@@ -95,7 +96,12 @@ public record ReconcileRequest(ReconcileKey key, Cause cause, String causeId, Op
         body.put("grantId", key.grantId());
         switch (key) {
             case ReconcileKey.OwnerAccount o -> body.put("account", o.owner().value());
-            case ReconcileKey.Grantee g -> body.put("grantee", g.principal().toString());
+            case ReconcileKey.Grantee g -> {
+                body.put("grantee", g.principal().toString());
+                if (g.side() == GranteeSide.DENY) {
+                    body.put("deny", true);
+                }
+            }
         }
         body.put("cause", cause.wire());
         body.put("causeId", causeId);
@@ -130,7 +136,7 @@ public record ReconcileRequest(ReconcileKey key, Cause cause, String causeId, Op
             if (arn.isEmpty() || !AccountId.isValid(arn.get().account())) {
                 throw new IllegalArgumentException("the reconcile message's grantee '" + tree.get("grantee").asText() + "' is not an IAM ARN");
             }
-            key = new ReconcileKey.Grantee(grantId, arn.get());
+            key = new ReconcileKey.Grantee(grantId, arn.get(), tree.path("deny").asBoolean(false) ? GranteeSide.DENY : GranteeSide.ALLOW);
         } else {
             throw new IllegalArgumentException("the reconcile message names neither an account nor a grantee");
         }

@@ -7,10 +7,10 @@ import io.crossrole.config.CrossroleConfig;
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.org.OrganizationView;
-import io.crossrole.wiring.Wiring;
 import io.crossrole.store.GrantRecord;
 import io.crossrole.store.GrantStore;
 import io.crossrole.sts.Backoff;
+import io.crossrole.wiring.Wiring;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,8 +75,8 @@ public final class ReconcileWorker {
         queues.add(config.reconcileQueue().orElseThrow(() -> new IllegalStateException(
                 "Crossrole configuration: RECONCILE_QUEUE_URL is not set (the worker returns failed messages to it)")));
         config.reconcileBulkQueue().ifPresent(queues::add);
-        return new ReconcileWorker(w.reconciler(), w.grants(), w::organization, w.sqs(), queues, config.reconcileRetry(),
-                w.metrics(), clock);
+        return new ReconcileWorker(Reconciler.create(w, clients, backoff, clock), w.grants(), w::organization, w.sqs(), queues,
+                config.reconcileRetry(), w.metrics(), clock);
     }
 
     public InvocationMetrics metrics() {
@@ -110,6 +110,7 @@ public final class ReconcileWorker {
             ReconcileRequest request = requests.get(m);
             String group = group(m, request);
             if (failedGroups.containsKey(group)) {
+                LOG.info("reconcile message {} waits behind its group {}, whose earlier message will be retried", m.getMessageId(), group);
                 failures.add(failure(m));
                 delay(m, failedGroups.get(group));
                 continue;
@@ -132,6 +133,8 @@ public final class ReconcileWorker {
             if (retry) {
                 metrics.increment("ReconcileRequestsRetried");
                 int seconds = backoffSeconds(m);
+                LOG.info("grantId={} reconcile of {} will be retried in {} s", request.key().grantId(),
+                        request.key().assignmentKey().stored(), seconds);
                 failedGroups.put(group, seconds);
                 failures.add(failure(m));
                 delay(m, seconds);

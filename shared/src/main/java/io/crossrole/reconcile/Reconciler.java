@@ -1,10 +1,14 @@
 package io.crossrole.reconcile;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
 import io.crossrole.grant.Grant;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.GranteeSide;
+import io.crossrole.grant.PolicyHolder;
 import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.GranteePolicyApplier;
 import io.crossrole.iam.IamRoleApplier;
@@ -18,7 +22,9 @@ import io.crossrole.org.OrganizationView;
 import io.crossrole.plan.AccountPlace;
 import io.crossrole.plan.TargetDecision;
 import io.crossrole.plan.TargetPlanner;
+import io.crossrole.policy.ResourceStatements;
 import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.resource.ResourcePolicies;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.PlanDecision;
 import io.crossrole.role.RolePlan;
@@ -29,11 +35,17 @@ import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.store.GrantRecord;
 import io.crossrole.sts.AccountAccess;
+import io.crossrole.sts.Backoff;
+import io.crossrole.wiring.Wiring;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.model.Account;
@@ -54,6 +66,7 @@ public final class Reconciler {
     private final IamRoleReader reader;
     private final IamRoleApplier applier;
     private final GranteePolicyApplier grantees;
+    private final ResourcePolicies resources;
     private final AssignmentStore assignments;
     private final AssignmentRecorder recorder;
     private final GrantReview review;
@@ -61,16 +74,24 @@ public final class Reconciler {
     private final Clock clock;
 
     public Reconciler(AccountAccess access, IamRoleReader reader, IamRoleApplier applier, GranteePolicyApplier grantees,
-                      AssignmentStore assignments, AssignmentRecorder recorder, GrantReview review, CrossroleConfig config, Clock clock) {
+                      ResourcePolicies resources, AssignmentStore assignments, AssignmentRecorder recorder, GrantReview review,
+                      CrossroleConfig config, Clock clock) {
         this.access = access;
         this.reader = reader;
         this.applier = applier;
         this.grantees = grantees;
+        this.resources = resources;
         this.assignments = assignments;
         this.recorder = recorder;
         this.review = review;
         this.config = config;
         this.clock = clock;
+    }
+
+    /** The reconciler of a function's wiring: what the reconcile worker, {@code crossrole grant plan} and the benchmarks build. */
+    public static Reconciler create(Wiring w, AwsClientFactory clients, Backoff backoff, Clock clock) {
+        return new Reconciler(w.access(), new IamRoleReader(), new IamRoleApplier(backoff), new GranteePolicyApplier(),
+                new ResourcePolicies(w.access(), clients), w.store(), w.recorder(), w.review(), w.config(), clock);
     }
 
     /**
@@ -99,8 +120,8 @@ public final class Reconciler {
                 case ReconcileKey.OwnerAccount o -> TargetPlanner.owner(o.grantId(), o.owner(), reviewed,
                         place(o.owner(), org, reviewed.flatMap(GrantValidation::grant)), prior,
                         request.roleName(), request.cause(), now, org.management());
-                case ReconcileKey.Grantee g -> TargetPlanner.grantee(g.grantId(), g.principal(), reviewed, prior, request.cause(), now,
-                        organizationId(org), config.partition());
+                case ReconcileKey.Grantee g -> TargetPlanner.grantee(g.grantId(), g.principal(), g.side(), reviewed, prior,
+                        request.cause(), now, organizationId(org), config.partition());
             };
         } catch (ProvisioningException | SdkException e) {
             boolean retryable = e instanceof ProvisioningException p ? p.isRetryable() : AwsFailures.isRetryable(e);
@@ -125,6 +146,7 @@ public final class Reconciler {
                 case ReconcilePlan.Role r -> role(r, cause);
                 case ReconcilePlan.Revocation r -> revocation(r);
                 case ReconcilePlan.GranteePolicy g -> grantee(g);
+                case ReconcilePlan.Statements st -> statements(st);
             };
         } catch (ProvisioningException e) {
             String role = plan instanceof ReconcilePlan.Role r ? r.desired().roleName()
@@ -174,13 +196,49 @@ public final class Reconciler {
         if (plan.document().isEmpty()) {
             boolean wrote = plan.current().isPresent() && grantees.delete(iam, grantee, plan.policyName());
             return record(plan.key(), AssignmentStatus.REVOKED, null, null, null, plan.reason() + "; " + grantee.resourceType()
-                    + " may no longer assume the grant's roles", false, wrote ? 1 : 0);
+                    + (plan.denies() ? " is no longer explicitly denied the grant's roles" : " may no longer assume the grant's roles"),
+                    false, wrote ? 1 : 0);
         }
         if (!plan.matches()) {
             grantees.put(iam, grantee, plan.policyName(), plan.document().get());
         }
         return record(plan.key(), AssignmentStatus.PROVISIONED, null, null, null, grantee.resourceType()
-                + " may assume the grant's roles (inline policy " + plan.policyName() + ")", false, plan.matches() ? 0 : 1);
+                + (plan.denies() ? " is explicitly denied the grant's roles" : " may assume the grant's roles")
+                + " (inline policy " + plan.policyName() + ")", false, plan.matches() ? 0 : 1);
+    }
+
+    private Result statements(ReconcilePlan.Statements plan) {
+        if (plan.refusal().isPresent()) {
+            return record(plan.key(), AssignmentStatus.FAILED, null, null, null, plan.refusal().get(), false, 0, null);
+        }
+        AccountId account = plan.key().account();
+        List<String> touched = plan.changes().stream().filter(ReconcilePlan.PolicyChange::writes)
+                .map(c -> c.holder().arn(config.partition().id())).toList();
+        if (!touched.isEmpty()) {
+            // the policies it is about to write, recorded first: a crash between two writes leaves a status that says
+            // which statements of this Sid are the grant's own, so the retry finishes instead of seeing a conflict
+            List<String> intent = new ArrayList<>(touched);
+            plan.holdersAfter(config.partition().id()).stream().filter(h -> !intent.contains(h)).forEach(intent::add);
+            record(plan.key(), AssignmentStatus.PENDING, null, null, null, "writing statement " + plan.sid() + " in "
+                    + touched.size() + " resource polic" + (touched.size() == 1 ? "y" : "ies"), false, 0, intent);
+        }
+        int writes = 0;
+        for (ReconcilePlan.PolicyChange change : plan.changes()) {
+            if (!change.writes()) {
+                continue;
+            }
+            if (change.next().isPresent()) {
+                resources.put(account, change.holder(), change.next().get());
+            } else {
+                resources.delete(account, change.holder());
+            }
+            writes++;
+        }
+        List<String> held = plan.holdersAfter(config.partition().id());
+        String what = plan.describe().stream().collect(Collectors.joining("; "));
+        return plan.removal()
+                ? record(plan.key(), AssignmentStatus.REVOKED, null, null, null, plan.reason() + "; " + what, false, writes, held)
+                : record(plan.key(), AssignmentStatus.PROVISIONED, null, null, null, what, false, writes, held);
     }
 
     /**
@@ -202,7 +260,12 @@ public final class Reconciler {
 
     private Result record(ReconcileKey key, AssignmentStatus status, String roleName, String roleArn, String hash, String message,
                           boolean retry, int writes) {
-        recorder.record(new AssignmentRecorder.Status(key.grantId(), key.assignmentKey(), status, roleName, roleArn, hash, message));
+        return record(key, status, roleName, roleArn, hash, message, retry, writes, null);
+    }
+
+    private Result record(ReconcileKey key, AssignmentStatus status, String roleName, String roleArn, String hash, String message,
+                          boolean retry, int writes, List<String> held) {
+        recorder.record(new AssignmentRecorder.Status(key.grantId(), key.assignmentKey(), status, roleName, roleArn, hash, message, held));
         return new Result(status, retry, writes);
     }
 
@@ -229,6 +292,8 @@ public final class Reconciler {
                         RolePlanner.revoke(readRole(access.iam(key.account()), r.roleName(), true), r.roleName(), key.grantId()));
                 case TargetDecision.PutGranteePolicy p -> granteePlan(key, p.grantee(), Optional.of(p.document()), "a grantee of the grant");
                 case TargetDecision.RemoveGranteePolicy r -> granteePlan(key, r.grantee(), Optional.empty(), r.reason());
+                case TargetDecision.PutStatements p -> putStatements(key, p);
+                case TargetDecision.RemoveStatements r -> removeStatements(key, r);
             };
         } catch (ProvisioningException e) {
             return new ReconcilePlan.Unreachable(key, priorRole, e.getMessage(), e.isRetryable(),
@@ -236,8 +301,82 @@ public final class Reconciler {
         }
     }
 
+    /** Reads each policy the grant's statement belongs in, and plans it there; refuses the whole key on any problem. */
+    private ReconcilePlan putStatements(ReconcileKey key, TargetDecision.PutStatements p) {
+        AccountId account = key.account();
+        String partition = config.partition().id();
+        List<ReconcilePlan.PolicyChange> changes = new ArrayList<>();
+        for (Map.Entry<PolicyHolder, List<String>> entry : p.holders().entrySet()) {
+            PolicyHolder holder = entry.getKey();
+            String arn = holder.arn(partition);
+            Optional<String> region = holder instanceof PolicyHolder.Queue q ? Optional.of(q.region())
+                    : holder instanceof PolicyHolder.Topic t ? Optional.of(t.region()) : Optional.empty();
+            if (region.isPresent() && !region.get().equals(config.region())) {
+                return refused(key, p, arn + " is in " + region.get() + "; Crossrole manages resource policies in its own Region, "
+                        + config.region() + ": nothing was written");
+            }
+            ResourcePolicies.Read read = resources.read(account, holder);
+            if (read instanceof ResourcePolicies.Read.Missing m) {
+                return refused(key, p, "resourceArns: " + m.why() + ": nothing was written");
+            }
+            Optional<String> current = ((ResourcePolicies.Read.Policy) read).document();
+            ObjectNode desired = ResourceStatements.statement(p.grant(), entry.getValue());
+            Optional<ObjectNode> found = ResourceStatements.find(current, p.grant().sid());
+            if (found.isPresent() && ResourceStatements.same(found.get(), desired)) {
+                changes.add(new ReconcilePlan.PolicyChange(holder, arn, current, current));
+                continue;
+            }
+            if (found.isPresent() && !ownsStatementsHere(key)) {
+                return refused(key, p, "conflict: the policy of " + arn + " has a statement " + p.grant().sid()
+                        + " that this grant did not write (another grant whose ID reduces to the same Sid, or a person): untouched");
+            }
+            String next = ResourceStatements.with(current, desired);
+            int bytes = ResourceStatements.bytes(next);
+            if (bytes > holder.maxPolicyBytes()) {
+                return refused(key, p, "the policy of " + arn + " would be " + bytes + " bytes with the grant's statement; "
+                        + holder.service().toUpperCase(Locale.ROOT) + " allows " + holder.maxPolicyBytes() + ": nothing was written");
+            }
+            changes.add(new ReconcilePlan.PolicyChange(holder, arn, current, Optional.of(next)));
+        }
+        for (PolicyHolder holder : p.dropped()) {
+            removal(key.account(), holder, p.grant().sid()).ifPresent(changes::add);
+        }
+        return new ReconcilePlan.Statements(key, p.grant().sid(), changes, Optional.empty(), false, "a resource of the grant");
+    }
+
+    private ReconcilePlan removeStatements(ReconcileKey key, TargetDecision.RemoveStatements r) {
+        List<ReconcilePlan.PolicyChange> changes = new ArrayList<>();
+        for (PolicyHolder holder : r.holders()) {
+            removal(key.account(), holder, r.sid()).ifPresent(changes::add);
+        }
+        return new ReconcilePlan.Statements(key, r.sid(), changes, Optional.empty(), true, r.reason());
+    }
+
+    /** The grant's statement taken out of one policy (the policy deleted when nothing else is left; SNS keeps its default). */
+    private Optional<ReconcilePlan.PolicyChange> removal(AccountId account, PolicyHolder holder, String sid) {
+        if (!(resources.read(account, holder) instanceof ResourcePolicies.Read.Policy policy)
+                || ResourceStatements.find(policy.document(), sid).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> next = ResourceStatements.without(policy.document().orElseThrow(), sid);
+        if (next.isEmpty() && holder instanceof PolicyHolder.Topic topic) {
+            next = Optional.of(topic.defaultPolicy(config.partition().id()));
+        }
+        return Optional.of(new ReconcilePlan.PolicyChange(holder, holder.arn(config.partition().id()), policy.document(), next));
+    }
+
+    /** True when this key's last status says the grant put its statements here (so a statement of its Sid is its own). */
+    private boolean ownsStatementsHere(ReconcileKey key) {
+        return assignments.get(key.grantId(), key.assignmentKey()).filter(Assignment::isLive).filter(a -> !a.resources().isEmpty()).isPresent();
+    }
+
+    private static ReconcilePlan refused(ReconcileKey key, TargetDecision.PutStatements p, String why) {
+        return new ReconcilePlan.Statements(key, p.grant().sid(), List.of(), Optional.of(why), false, why);
+    }
+
     private ReconcilePlan granteePlan(ReconcileKey key, Arn grantee, Optional<String> document, String reason) {
-        String name = GranteePolicyApplier.policyName(key.grantId());
+        GranteeSide side = key instanceof ReconcileKey.Grantee g ? g.side() : GranteeSide.ALLOW;
+        String name = GranteePolicyApplier.policyName(key.grantId(), side);
         return new ReconcilePlan.GranteePolicy(key, grantee, name, document, grantees.read(access.iam(key.account()), grantee, name),
                 reason);
     }

@@ -7,6 +7,7 @@ import io.crossrole.guardrail.GuardrailCheck;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;
+import io.crossrole.policy.ExpiryPolicy;
 import io.crossrole.policy.PolicyDocuments;
 import io.crossrole.policy.TrustPolicyBuilder;
 import java.nio.charset.StandardCharsets;
@@ -59,10 +60,12 @@ public record DesiredRole(
                 .principals(grant.trustedPrincipals())
                 .externalId(grant.externalId().orElse(null))
                 .requireMfa(grant.requireMfa())
+                .expiresAt(grant.expiresAt().orElse(null))
                 .build()
                 .toJson();
         SortedMap<String, String> inline = new TreeMap<>();
         grant.inlinePolicy().ifPresent(doc -> inline.put(INLINE_POLICY_NAME, doc));
+        grant.expiresAt().ifPresent(at -> inline.put(ExpiryPolicy.NAME, ExpiryPolicy.denyEverythingAfter(at).toJson()));
         SortedMap<String, String> tags = new TreeMap<>(grant.tags());
         tags.putAll(Ownership.tags(grant.grantId()));
         return new DesiredRole(grant.grantId(), grant.roleName(), grant.rolePath(), trust,

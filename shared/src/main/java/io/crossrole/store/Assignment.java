@@ -2,14 +2,16 @@ package io.crossrole.store;
 
 import io.crossrole.model.AccountId;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The status of one grant for one {@link AssignmentKey}, as kept in the Assignments table (keys {@code grantId},
  * {@code accountId}).
  *
- * @param attempts how many times the status was written: a writer that must not overwrite a newer result writes only
- *                 if it is still the one it read ({@link AssignmentRecorder#recordIf})
+ * @param attempts  how many times the status was written: a writer that must not overwrite a newer result writes only
+ *                  if it is still the one it read ({@link AssignmentRecorder#recordIf})
+ * @param resources for a resource-policy grant, the resources whose policies hold its statement there (their ARNs)
  */
 public record Assignment(
         String grantId,
@@ -20,7 +22,18 @@ public record Assignment(
         Optional<String> desiredHash,
         String message,
         long attempts,
-        Instant updatedAt) {
+        Instant updatedAt,
+        List<String> resources) {
+
+    public Assignment {
+        resources = List.copyOf(resources);
+    }
+
+    /** A status with no resource policies (a role grant's, a grantee's). */
+    public Assignment(String grantId, AssignmentKey key, AssignmentStatus status, Optional<String> roleName, Optional<String> roleArn,
+                      Optional<String> desiredHash, String message, long attempts, Instant updatedAt) {
+        this(grantId, key, status, roleName, roleArn, desiredHash, message, attempts, updatedAt, List.of());
+    }
 
     /** The owner account, when the status is about one. */
     public Optional<AccountId> owner() {

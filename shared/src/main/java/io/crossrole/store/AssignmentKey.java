@@ -1,5 +1,6 @@
 package io.crossrole.store;
 
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import java.util.Objects;
@@ -11,11 +12,13 @@ import java.util.Objects;
  *
  * <pre>{@code
  * AssignmentKey.parse("111111111111");                                  // Owner
- * AssignmentKey.parse("grantee#arn:aws:iam::222222222222:group/Dev");   // Grantee
+ * AssignmentKey.parse("grantee#arn:aws:iam::222222222222:group/Dev");   // Grantee, ALLOW
+ * AssignmentKey.parse("deny#arn:aws:iam::222222222222:group/Testers");  // Grantee, DENY
  * }</pre>
  */
 public sealed interface AssignmentKey {
     String GRANTEE_PREFIX = "grantee#";
+    String DENIED_PREFIX = "deny#";
     String GRANT_LEVEL = "#grant";
 
     /** As stored in the table's {@code accountId} attribute. */
@@ -33,15 +36,19 @@ public sealed interface AssignmentKey {
         }
     }
 
-    /** A grantee group, user or role whose identity policy lets it assume the grant's roles. */
-    record Grantee(Arn principal) implements AssignmentKey {
+    /**
+     * A grantee group, user or role whose identity policy lets it assume the grant's roles ({@code ALLOW}), or denies
+     * it explicitly ({@code DENY}).
+     */
+    record Grantee(Arn principal, GranteeSide side) implements AssignmentKey {
         public Grantee {
             Objects.requireNonNull(principal);
+            Objects.requireNonNull(side);
         }
 
         @Override
         public String stored() {
-            return GRANTEE_PREFIX + principal;
+            return (side == GranteeSide.ALLOW ? GRANTEE_PREFIX : DENIED_PREFIX) + principal;
         }
     }
 
@@ -61,13 +68,17 @@ public sealed interface AssignmentKey {
         }
     }
 
-    /** Reads a stored key: a 12-digit account, {@code grantee#ARN}, {@code #grant}, or a target ID. */
+    /** Reads a stored key: a 12-digit account, {@code grantee#ARN}, {@code deny#ARN}, {@code #grant}, or a target ID. */
     static AssignmentKey parse(String stored) {
         if (AccountId.isValid(stored)) {
             return new Owner(AccountId.of(stored));
         }
         if (stored.startsWith(GRANTEE_PREFIX)) {
-            return Arn.parse(stored.substring(GRANTEE_PREFIX.length())).<AssignmentKey>map(Grantee::new)
+            return Arn.parse(stored.substring(GRANTEE_PREFIX.length())).<AssignmentKey>map(a -> new Grantee(a, GranteeSide.ALLOW))
+                    .orElseGet(() -> new Target(stored));
+        }
+        if (stored.startsWith(DENIED_PREFIX)) {
+            return Arn.parse(stored.substring(DENIED_PREFIX.length())).<AssignmentKey>map(a -> new Grantee(a, GranteeSide.DENY))
                     .orElseGet(() -> new Target(stored));
         }
         if (stored.equals(GRANT_LEVEL)) {

@@ -6,6 +6,7 @@ import io.crossrole.lambda.InvocationMetrics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -45,10 +46,16 @@ public final class AssignmentRecorder {
     /**
      * A status to write, with the role it concerns when known ({@code null} fields are left as they are).
      *
-     * @param message in words, for a person; cut at 1,800 characters
+     * @param message   in words, for a person; cut at 1,800 characters
+     * @param resources a resource-policy grant's resources whose policies hold its statement ({@code null}: left as is)
      */
     public record Status(String grantId, AssignmentKey key, AssignmentStatus status, String roleName, String roleArn,
-                         String desiredHash, String message) {
+                         String desiredHash, String message, List<String> resources) {
+
+        public Status(String grantId, AssignmentKey key, AssignmentStatus status, String roleName, String roleArn,
+                      String desiredHash, String message) {
+            this(grantId, key, status, roleName, roleArn, desiredHash, message, null);
+        }
     }
 
     /** Writes the status. */
@@ -92,6 +99,10 @@ public final class AssignmentRecorder {
         optionalSet(set, values, "roleName", s.roleName());
         optionalSet(set, values, "roleArn", s.roleArn());
         optionalSet(set, values, "desiredHash", s.desiredHash());
+        if (s.resources() != null) {
+            set.append(", resources = :resources");
+            values.put(":resources", AttributeValue.fromL(s.resources().stream().map(AttributeValue::fromS).toList()));
+        }
         String condition = null;
         if (expectedAttempts != null) {
             condition = expectedAttempts == 0 ? "attribute_not_exists(attempts)" : "attempts = :read";

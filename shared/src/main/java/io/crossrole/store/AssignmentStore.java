@@ -98,7 +98,9 @@ public final class AssignmentStore {
                 str(item, "desiredHash"),
                 str(item, "message").orElse(""),
                 Optional.ofNullable(item.get("attempts")).map(a -> Long.parseLong(a.n())).orElse(0L),
-                str(item, "updatedAt").map(Instant::parse).orElse(Instant.EPOCH));
+                str(item, "updatedAt").map(Instant::parse).orElse(Instant.EPOCH),
+                Optional.ofNullable(item.get("resources")).filter(AttributeValue::hasL)
+                        .map(r -> r.l().stream().map(AttributeValue::s).toList()).orElse(List.of()));
     }
 
     private static Optional<String> str(Map<String, AttributeValue> item, String name) {

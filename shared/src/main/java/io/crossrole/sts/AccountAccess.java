@@ -6,9 +6,11 @@ import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
+import io.crossrole.model.Partition;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
@@ -54,6 +56,10 @@ public final class AccountAccess implements AutoCloseable {
         this.memberSts = hub.<StsClient>map(clients::sts).orElse(baseSts);
     }
 
+    public Partition partition() {
+        return config.partition();
+    }
+
     public String memberRoleArn(AccountId account) {
         return Arn.role(config.partition(), account, "/", config.memberRoleName());
     }
@@ -65,24 +71,9 @@ public final class AccountAccess implements AutoCloseable {
      * @throws ProvisioningException (retryable) when the account cannot be reached
      */
     public IamClient iam(AccountId account) {
-        return iam(account, backoff, reason -> { });
-    }
-
-    /**
-     * Waits up to {@code window} for an account to accept the member role (a just-created account takes
-     * minutes), calling {@code onDenied} once with the reason at the first denial, so that callers can show
-     * it (as PENDING) while they wait.
-     *
-     * @throws ProvisioningException (retryable) when the account is still not reachable after the window
-     */
-    public IamClient awaitReady(AccountId account, java.time.Duration window, java.util.function.Consumer<String> onDenied) {
-        return iam(account, backoff.withWindow(window), onDenied);
-    }
-
-    private IamClient iam(AccountId account, Backoff patience, java.util.function.Consumer<String> onDenied) {
         Reach reach = accounts.get(account);
         if (reach == null) {
-            reach = reach(account, patience, onDenied);
+            reach = reach(account);
             Reach raced = accounts.putIfAbsent(account, reach);
             if (raced != null) {
                 reach.credentials().close();
@@ -93,22 +84,24 @@ public final class AccountAccess implements AutoCloseable {
         return reach.iam();
     }
 
-    private Reach reach(AccountId account, Backoff patience, java.util.function.Consumer<String> onDenied) {
+    /**
+     * The member role's credentials in {@code account} (reaching it first, as {@link #iam} does), for clients of other
+     * services there (resource policies).
+     */
+    public AwsCredentialsProvider credentials(AccountId account) {
+        iam(account);
+        return accounts.get(account).credentials();
+    }
+
+    private Reach reach(AccountId account) {
         String roleArn = memberRoleArn(account);
         StsAssumeRoleCredentialsProvider provider = StsAssumeRoleCredentialsProvider.builder()
                 .stsClient(memberSts)
                 .refreshRequest(r -> r.roleArn(roleArn).roleSessionName(sessionName).durationSeconds(CHAINED_SESSION_SECONDS))
                 .build();
-        boolean[] told = {false};
         try {
-            patience.retry(provider::resolveCredentials, e -> {
-                boolean denied = AwsFailures.errorCode(e).filter("AccessDenied"::equals).isPresent();
-                if (denied && !told[0]) {
-                    told[0] = true;
-                    onDenied.accept("waiting for account " + account + " to accept " + roleArn + ": " + AwsFailures.message(e));
-                }
-                return denied || AwsFailures.isRetryable(e);
-            });
+            backoff.retry(provider::resolveCredentials, e ->
+                    AwsFailures.errorCode(e).filter("AccessDenied"::equals).isPresent() || AwsFailures.isRetryable(e));
         } catch (RuntimeException e) {
             provider.close();
             String via = hub.isPresent() ? " via hub role " + config.hubRoleArn().orElseThrow() : "";

@@ -4,16 +4,12 @@ import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.guardrail.GrantReview;
-import io.crossrole.iam.GranteePolicyApplier;
-import io.crossrole.iam.IamRoleApplier;
-import io.crossrole.iam.IamRoleReader;
 import io.crossrole.lambda.InvocationMetrics;
 import io.crossrole.lambda.Telemetry;
 import io.crossrole.model.AccountId;
 import io.crossrole.org.OrganizationReader;
 import io.crossrole.org.OrganizationView;
 import io.crossrole.reconcile.ReconcileQueue;
-import io.crossrole.reconcile.Reconciler;
 import io.crossrole.store.AssignmentRecorder;
 import io.crossrole.store.AssignmentStore;
 import io.crossrole.store.GrantStore;
@@ -29,7 +25,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * The composition root: the collaborators every function builds once, in its constructor, from configuration.
  * One SDK client per service (one HTTP client under them all), one metrics object per function that every collaborator
- * counts into and the handler publishes per invocation, one grant review, one status recorder.
+ * counts into and the handler publishes per invocation, one grant review, one status recorder. The functions that write
+ * in owner accounts add a {@link io.crossrole.reconcile.Reconciler} ({@code Reconciler.create}); the producers never
+ * reach one, so their artifacts need none of the services it writes.
  *
  * <pre>{@code
  * Wiring wiring = Wiring.of(config, clients, "crossrole-grant-stream", backoff, clock);
@@ -38,7 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public record Wiring(CrossroleConfig config, AccountAccess access, DynamoDbClient dynamo, SqsClient sqs, InvocationMetrics metrics,
                      AssignmentStore store, AssignmentRecorder recorder, GrantStore grants, TargetIndex index, GrantReview review,
-                     OrganizationReader organizations, Supplier<AccountId> ownAccount, Reconciler reconciler) {
+                     OrganizationReader organizations, Supplier<AccountId> ownAccount) {
 
     public static Wiring of(CrossroleConfig config, AwsClientFactory clients, String sessionName, Backoff backoff, Clock clock) {
         Telemetry.configure(config);
@@ -49,11 +47,9 @@ public record Wiring(CrossroleConfig config, AccountAccess access, DynamoDbClien
         GrantReview review = new GrantReview(parser, config.guardrails());
         AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable());
         AssignmentRecorder recorder = new AssignmentRecorder(dynamo, config.assignmentsTable(), clock, metrics);
-        Reconciler reconciler = new Reconciler(access, new IamRoleReader(), new IamRoleApplier(backoff), new GranteePolicyApplier(),
-                store, recorder, review, config, clock);
         return new Wiring(config, access, dynamo, clients.client(SqsClient.builder()), metrics, store, recorder,
                 new GrantStore(dynamo, config.grantsTable(), parser), new TargetIndex(dynamo, config.grantTargetsTable()), review,
-                new OrganizationReader(clients.organizations()), CallerAccount.of(config, clients), reconciler);
+                new OrganizationReader(clients.organizations()), CallerAccount.of(config, clients));
     }
 
     /** A fresh view of the organization: its answers are kept for one invocation. */

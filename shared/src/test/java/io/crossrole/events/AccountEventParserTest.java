@@ -10,6 +10,7 @@ import io.crossrole.events.AccountEvent.Joined;
 import io.crossrole.events.AccountEvent.Moved;
 import io.crossrole.model.AccountId;
 import io.crossrole.testing.TestFiles;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,13 @@ class AccountEventParserTest {
                 Arguments.of("move-account.json", new Moved("MoveAccount", ACCOUNT, "ou-ab12-11111111", "ou-ab12-22222222")),
                 Arguments.of("remove-account.json", new Departed("RemoveAccountFromOrganization", ACCOUNT,
                         "the account was removed from the organization (RemoveAccountFromOrganization)")),
-                Arguments.of("close-account.json", new Departed("CloseAccount", ACCOUNT, "the account was closed (CloseAccount)")),
+                Arguments.of("close-account.json", new Ignored("CloseAccount",
+                        "CloseAccount is only a request: the account is closed when CloseAccountResult says SUCCEEDED")),
+                Arguments.of("close-account-result.json", new Departed("CloseAccountResult", ACCOUNT,
+                        "the account was closed (CloseAccountResult)")),
+                Arguments.of("close-account-result-failed.json", new Ignored("CloseAccountResult",
+                        "account closure FAILED: the account, its roles and statuses stay as they were")),
+                Arguments.of("accept-handshake-lowercase.json", new Joined("AcceptHandshake", ACCOUNT, JoinKind.INVITED)),
                 Arguments.of("account-departed-organization.json", new Departed("AccountDepartedOrganization", ACCOUNT,
                         "the account departed the organization (Removed) (AccountDepartedOrganization)")),
                 Arguments.of("create-account-failed.json", new Ignored("CreateAccountResult",
@@ -65,10 +72,11 @@ class AccountEventParserTest {
 
     @Test
     void parse_accountIdThatIsNotTwelveDigits_isIgnoredSayingSo() {
-        AccountEvent parsed = AccountEventParser.parse("aws.organizations", Map.of("eventName", "CloseAccount",
+        AccountEvent parsed = AccountEventParser.parse("aws.organizations", Map.of("eventName", "RemoveAccountFromOrganization",
                 "requestParameters", Map.of("accountId", "12345")));
 
-        assertThat(parsed).isEqualTo(new Ignored("CloseAccount", "requestParameters.accountId '12345' is not a 12-digit account ID"));
+        assertThat(parsed).isEqualTo(new Ignored("RemoveAccountFromOrganization",
+                "requestParameters.accountId '12345' is not a 12-digit account ID"));
     }
 
     @Test
@@ -76,7 +84,7 @@ class AccountEventParserTest {
         AccountEvent parsed = AccountEventParser.parse("aws.organizations", Map.of("eventName", "AcceptHandshake",
                 "userIdentity", Map.of("accountId", "444444444444"),
                 "responseElements", Map.of("handshake", Map.of("state", "ACCEPTED", "action", "INVITE",
-                        "parties", java.util.List.of(Map.of("type", "EMAIL", "id", "x@example.com"))))));
+                        "parties", List.of(Map.of("type", "EMAIL", "id", "x@example.com"))))));
 
         assertThat(parsed).isEqualTo(new Joined("AcceptHandshake", AccountId.of("444444444444"), JoinKind.INVITED));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.grant.Limits;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
@@ -48,13 +49,13 @@ class GrantPlannerTest {
                  "granteeAttach": ["arn:aws:iam::222222222222:group/Developers"]}""");
         List<Assignment> prior = List.of(status(new AssignmentKey.Owner(C), AssignmentStatus.PROVISIONED, "OldName"),
                 status(new AssignmentKey.Owner(B), AssignmentStatus.REVOKED, "R"),
-                status(new AssignmentKey.Grantee(TESTERS), AssignmentStatus.PROVISIONED, null));
+                status(new AssignmentKey.Grantee(TESTERS, GranteeSide.ALLOW), AssignmentStatus.PROVISIONED, null));
 
         GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", Optional.of(grant), Optional.of(covers(A)), prior);
 
         assertThat(plan.keys()).extracting(GrantPlanner.PlannedKey::key).containsExactly(
-                new ReconcileKey.OwnerAccount("g", A), new ReconcileKey.Grantee("g", DEVELOPERS),
-                new ReconcileKey.OwnerAccount("g", C), new ReconcileKey.Grantee("g", TESTERS));
+                new ReconcileKey.OwnerAccount("g", A), new ReconcileKey.Grantee("g", DEVELOPERS, GranteeSide.ALLOW),
+                new ReconcileKey.OwnerAccount("g", C), new ReconcileKey.Grantee("g", TESTERS, GranteeSide.ALLOW));
         assertThat(plan.keys().get(2).roleName()).as("the role a revocation needs").contains("OldName");
         assertThat(plan.refusal()).isEmpty();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.grant.Limits;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
@@ -155,7 +156,8 @@ class TargetPlannerTest {
 
     @Test
     void grantee_whenListed_putsAPolicyOfTheGrantAlone() {
-        TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, grant(""), Optional.empty(), Cause.STREAM, NOW, ORG, Partition.AWS);
+        TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, GranteeSide.ALLOW, grant(""), Optional.empty(), Cause.STREAM, NOW, ORG,
+                Partition.AWS);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.PutGranteePolicy.class, p -> assertThat(p.document())
                 .contains("arn:aws:iam::*:role/crossrole-managed/UpdateApp").contains(ORG).contains("crossrole:grant-id"));
@@ -163,12 +165,12 @@ class TargetPlannerTest {
 
     @Test
     void grantee_whenNoLongerListed_removesThePolicy() {
-        Optional<Assignment> was = Optional.of(new Assignment("g", new AssignmentKey.Grantee(DEVELOPERS), AssignmentStatus.PROVISIONED,
+        Optional<Assignment> was = Optional.of(new Assignment("g", new AssignmentKey.Grantee(DEVELOPERS, GranteeSide.ALLOW), AssignmentStatus.PROVISIONED,
                 Optional.empty(), Optional.empty(), Optional.empty(), "", 1, NOW));
         Optional<GrantValidation> without = Optional.of(PARSER.parse(GrantImages.fromJson("""
                 {"grantId": "g", "roleName": "UpdateApp", "targets": ["111111111111"], "trustedPrincipals": ["222222222222"]}""")));
 
-        TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, without, was, Cause.STREAM, NOW, ORG, Partition.AWS);
+        TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, GranteeSide.ALLOW, without, was, Cause.STREAM, NOW, ORG, Partition.AWS);
 
         assertThat(d).isEqualTo(new TargetDecision.RemoveGranteePolicy(DEVELOPERS, "no longer in granteeAttach"));
     }
@@ -181,7 +183,8 @@ class TargetPlannerTest {
                 {"grantId": "g", "roleName": "UpdateApp", "targets": [%s], "trustedPrincipals": ["222222222222"],
                  "granteeAttach": ["arn:aws:iam::222222222222:user/alice"]}""".formatted(targets))));
 
-        TargetDecision d = TargetPlanner.grantee("g", user, many, Optional.empty(), Cause.STREAM, NOW, ORG, Partition.AWS);
+        TargetDecision d = TargetPlanner.grantee("g", user, GranteeSide.ALLOW, many, Optional.empty(), Cause.STREAM, NOW, ORG,
+                Partition.AWS);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.Note.class, n -> {
             assertThat(n.status()).isEqualTo(AssignmentStatus.FAILED);

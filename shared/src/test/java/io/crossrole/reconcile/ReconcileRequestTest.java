@@ -3,6 +3,7 @@ package io.crossrole.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.reconcile.ReconcileRequest.Cause;
@@ -14,11 +15,13 @@ import org.junit.jupiter.api.Test;
 class ReconcileRequestTest {
     private static final ReconcileKey PROD = new ReconcileKey.OwnerAccount("prod-updateapp", AccountId.of("111111111111"));
     private static final ReconcileKey DEVELOPERS = new ReconcileKey.Grantee("prod-updateapp",
-            Arn.parse("arn:aws:iam::222222222222:group/Developers").orElseThrow());
+            Arn.parse("arn:aws:iam::222222222222:group/Developers").orElseThrow(), GranteeSide.ALLOW);
+    private static final ReconcileKey TESTERS = new ReconcileKey.Grantee("prod-updateapp",
+            Arn.parse("arn:aws:iam::222222222222:group/Testers").orElseThrow(), GranteeSide.DENY);
 
     @Test
     void toJsonAndParse_roundTripEveryKindOfKeyAndCause() {
-        for (ReconcileKey key : List.of(PROD, DEVELOPERS)) {
+        for (ReconcileKey key : List.of(PROD, DEVELOPERS, TESTERS)) {
             for (Cause cause : Cause.values()) {
                 ReconcileRequest request = new ReconcileRequest(key, cause, "event-1", Optional.of("UpdateApp"));
 
@@ -41,6 +44,9 @@ class ReconcileRequestTest {
         assertThat(new ReconcileRequest(PROD, Cause.STREAM, "e2", Optional.empty()).deduplicationId()).isNotEqualTo(once);
         assertThat(new ReconcileRequest(PROD, Cause.DRIFT, "e1", Optional.empty()).deduplicationId()).isNotEqualTo(once);
         assertThat(new ReconcileRequest(DEVELOPERS, Cause.STREAM, "e1", Optional.empty()).deduplicationId()).isNotEqualTo(once);
+        assertThat(new ReconcileRequest(TESTERS, Cause.STREAM, "e1", Optional.empty()).deduplicationId())
+                .isNotEqualTo(new ReconcileRequest(new ReconcileKey.Grantee("prod-updateapp", ((ReconcileKey.Grantee) TESTERS).principal(),
+                        GranteeSide.ALLOW), Cause.STREAM, "e1", Optional.empty()).deduplicationId());
         assertThat(once).hasSize(64).matches("[0-9a-f]+");
     }
 

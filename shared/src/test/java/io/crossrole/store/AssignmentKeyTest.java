@@ -2,6 +2,7 @@ package io.crossrole.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import java.util.List;
@@ -12,14 +13,16 @@ class AssignmentKeyTest {
     @Test
     void parse_readsEachKindAsDeployedTablesHoldIt_andStoredWritesItBack() {
         List<AssignmentKey> keys = List.of(new AssignmentKey.Owner(AccountId.of("012345678901")),
-                new AssignmentKey.Grantee(Arn.parse("arn:aws:iam::222222222222:group/Developers").orElseThrow()),
+                new AssignmentKey.Grantee(Arn.parse("arn:aws:iam::222222222222:group/Developers").orElseThrow(), GranteeSide.ALLOW),
+                new AssignmentKey.Grantee(Arn.parse("arn:aws:iam::222222222222:group/Testers").orElseThrow(), GranteeSide.DENY),
                 new AssignmentKey.Target("ou-ab12-cdef3456"), new AssignmentKey.Target("r-ab12"), new AssignmentKey.GrantLevel());
 
         for (AssignmentKey key : keys) {
             assertThat(AssignmentKey.parse(key.stored())).isEqualTo(key);
         }
         assertThat(keys).extracting(AssignmentKey::stored).containsExactly("012345678901",
-                "grantee#arn:aws:iam::222222222222:group/Developers", "ou-ab12-cdef3456", "r-ab12", "#grant");
+                "grantee#arn:aws:iam::222222222222:group/Developers",
+                "deny#arn:aws:iam::222222222222:group/Testers", "ou-ab12-cdef3456", "r-ab12", "#grant");
     }
 
     @Test

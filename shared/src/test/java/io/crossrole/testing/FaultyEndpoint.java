@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,6 +159,7 @@ public final class FaultyEndpoint implements AutoCloseable {
     private final List<Latency> latencies = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> latencyInjectedMillis = new ConcurrentHashMap<>();
     private final AtomicLong latencyDraws = new AtomicLong();
+    private final Map<String, AtomicLong> emulatorNanos = new ConcurrentHashMap<>();
     private final Map<String, String> accountOfKey = new ConcurrentHashMap<>();
 
     private FaultyEndpoint(URI target, long seed) throws IOException {
@@ -235,6 +236,13 @@ public final class FaultyEndpoint implements AutoCloseable {
         return out;
     }
 
+    /** The time the emulator took to answer forwarded requests, by service, in milliseconds (its own share of a run). */
+    public Map<String, Long> emulatorMillis() {
+        Map<String, Long> out = new TreeMap<>();
+        emulatorNanos.forEach((k, v) -> out.put(k, v.get() / 1_000_000));
+        return out;
+    }
+
     /** Answers every AssumeRole into {@code accountId} with 403 AccessDenied for {@code window} from now. */
     public FaultyEndpoint denyAssumeRole(String accountId, Duration window) {
         denials.put(accountId, new Denial(Instant.now().plus(window), 0));
@@ -260,11 +268,13 @@ public final class FaultyEndpoint implements AutoCloseable {
         return this;
     }
 
-    /** Forgets the counts and the log (the rules, and the attempts that fault decisions draw on, stay). */
+    /** Forgets the counts, the timings and the log (the rules, and the attempts that fault decisions draw on, stay). */
     public void resetCounts() {
         forwarded.clear();
         injected.clear();
         log.clear();
+        latencyInjectedMillis.clear();
+        emulatorNanos.clear();
     }
 
     /** Requests that reached the emulator (a lost response counts: the emulator applied it). */
@@ -333,8 +343,10 @@ public final class FaultyEndpoint implements AutoCloseable {
                 return;
             }
             HttpResponse<byte[]> response;
+            long sent = System.nanoTime();
             try {
                 response = forward(exchange, body);
+                emulatorNanos.computeIfAbsent(service, k -> new AtomicLong()).addAndGet(System.nanoTime() - sent);
             } catch (IOException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();

@@ -42,21 +42,29 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 public final class SqsEventSource {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IDLE_POLL = Duration.ofMillis(20);
-    private static final Duration DEADLINE = Duration.ofMinutes(10);
+    /** How long a drain may last before it gives up: a test that loops on a message that never succeeds must end. */
+    private static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
 
     private final SqsClient sqs;
     private final String queueUrl;
     private final String queueArn;
     private final String region;
     private final int batchSize;
+    private final Duration deadline;
 
     public SqsEventSource(SqsClient sqs, String queueUrl, int batchSize) {
+        this(sqs, queueUrl, batchSize, DEFAULT_DEADLINE);
+    }
+
+    /** @param deadline how long one drain may last (a benchmark's rollout may take longer than a test's) */
+    public SqsEventSource(SqsClient sqs, String queueUrl, int batchSize, Duration deadline) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
         this.queueArn = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         this.region = queueArn.split(":")[3];
         this.batchSize = batchSize;
+        this.deadline = deadline;
     }
 
     /**
@@ -114,12 +122,12 @@ public final class SqsEventSource {
         AtomicInteger delivered = new AtomicInteger();
         AtomicInteger returned = new AtomicInteger();
         AtomicInteger busy = new AtomicInteger();
-        Instant deadline = Instant.now().plus(DEADLINE);
+        Instant stopAt = Instant.now().plus(deadline);
         try (ExecutorService pool = Executors.newFixedThreadPool(pollers)) {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < pollers; i++) {
                 running.add(pool.submit(() -> {
-                    while (Instant.now().isBefore(deadline)) {
+                    while (Instant.now().isBefore(stopAt)) {
                         if (invocations.get() >= maxInvocations) {
                             return;
                         }
@@ -145,6 +153,9 @@ public final class SqsEventSource {
             }
             for (Future<?> f : running) {
                 f.get();
+            }
+            if (!Instant.now().isBefore(stopAt)) {
+                throw new IllegalStateException("the drain of " + queueUrl + " did not end within " + deadline);
             }
         } catch (Exception e) {
             throw new IllegalStateException("draining " + queueUrl + ": " + e.getMessage(), e);

@@ -1,12 +1,13 @@
 package io.crossrole.testing;
 
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.config.CrossroleConfig;
+import io.crossrole.drift.DriftRun;
+import io.crossrole.grant.GrantImages;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Arn;
 import io.crossrole.model.Partition;
-import io.crossrole.drift.DriftRun;
-import io.crossrole.grant.GrantImages;
 import io.crossrole.producer.AccountEventsProducer;
 import io.crossrole.producer.GrantStreamProducer;
 import io.crossrole.reconcile.ReconcileWorker;
@@ -23,13 +24,14 @@ import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.regions.Region;
-import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.Tag;
-import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -319,15 +321,26 @@ public final class TestCrossrole implements AutoCloseable {
 
     /** An IAM client acting inside {@code account}, made outside Crossrole's clients. */
     public IamClient observerIam(String account) {
-        StsClient sts = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
-        Credentials c = sts.assumeRole(r -> r.roleArn(Arn.role(Partition.AWS, AccountId.of(account), "/", "OrganizationAccountAccessRole"))
-                .roleSessionName("observer")).credentials();
-        sts.close();
         return IamClient.builder().endpointOverride(emulator.endpoint()).region(Region.AWS_GLOBAL)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
+                .credentialsProvider(observerCredentials(account)).build();
+    }
+
+    /**
+     * A client of any service acting inside {@code account}, made outside Crossrole's (give S3's builder
+     * {@code forcePathStyle(true)}: the emulator serves one host).
+     */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C observerClient(String account, B builder) {
+        return builder.endpointOverride(emulator.endpoint()).region(Region.US_EAST_1).credentialsProvider(observerCredentials(account))
                 .build();
+    }
+
+    private StaticCredentialsProvider observerCredentials(String account) {
+        try (StsClient sts = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build()) {
+            Credentials c = sts.assumeRole(r -> r.roleArn(Arn.role(Partition.AWS, AccountId.of(account), "/", "OrganizationAccountAccessRole"))
+                    .roleSessionName("observer")).credentials();
+            return StaticCredentialsProvider.create(AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken()));
+        }
     }
 
     @Override

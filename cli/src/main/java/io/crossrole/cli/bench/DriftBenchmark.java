@@ -103,6 +103,7 @@ public final class DriftBenchmark {
             List<String> ids = members(org, accounts);
             Wiring wiring = Wiring.of(config, clients, "crossrole-bench", Backoff.standard(Duration.ZERO), Clock.systemUTC());
             OrganizationView view = wiring.organization();
+            Reconciler reconciler = Reconciler.create(wiring, clients, Backoff.standard(Duration.ZERO), Clock.systemUTC());
             for (int g = 0; g < roles; g++) {
                 String json = """
                         {"grantId": "bench-%d", "roleName": "BenchRole%d", "targets": %s,
@@ -112,7 +113,7 @@ public final class DriftBenchmark {
                 dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(raw)));
                 GrantRecord record = wiring.grants().record(raw);
                 ids.parallelStream().forEach(account -> {
-                    Reconciler.Result result = wiring.reconciler().reconcile(new ReconcileRequest(
+                    Reconciler.Result result = reconciler.reconcile(new ReconcileRequest(
                             new ReconcileKey.OwnerAccount(record.grantId(), AccountId.of(account)), Cause.PLAN, "setup", Optional.empty()),
                             Optional.of(record), view, Instant.now());
                     if (result.status() != AssignmentStatus.PROVISIONED) {

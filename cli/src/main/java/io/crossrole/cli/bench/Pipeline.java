@@ -54,7 +54,8 @@ final class Pipeline {
     }
 
     private static SqsEventSource source(SqsClient sqs, String queue) {
-        return new SqsEventSource(sqs, queue.startsWith("http") ? queue : sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl(), 10);
+        return new SqsEventSource(sqs, queue.startsWith("http") ? queue : sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl(), 10,
+                Duration.ofHours(3));
     }
 
     /** Drains both reconcile queues (express, then bulk) with {@code concurrency} workers each. */

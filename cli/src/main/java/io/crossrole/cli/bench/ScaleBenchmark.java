@@ -7,11 +7,11 @@ import io.crossrole.cli.local.LocalEnvironment;
 import io.crossrole.cli.local.StreamEvents;
 import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantImages;
+import io.crossrole.model.AccountId;
 import io.crossrole.reconcile.ReconcileQueue;
 import io.crossrole.store.AssignmentKey;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.store.AssignmentStore;
-import io.crossrole.model.AccountId;
 import io.crossrole.testing.FaultyEndpoint;
 import io.crossrole.testing.FaultyEndpoint.Latency;
 import io.crossrole.testing.SqsEventSource;
@@ -118,6 +118,7 @@ public final class ScaleBenchmark {
                     Duration stream = Duration.ofNanos(System.nanoTime() - t0);
                     Map<String, Long> streamCalls = counter.snapshot();
                     counter.reset();
+                    proxy.resetCounts();
                     CompletableFuture<Duration> interleaved = c == largest
                             ? CompletableFuture.supplyAsync(() -> oneAccountDuringRollout(dynamo, config, feed, pipeline, statuses, members, sqs))
                             : null;
@@ -137,9 +138,10 @@ public final class ScaleBenchmark {
                     streamCalls.forEach((k, v) -> calls.merge("stream " + k, v, Long::sum));
                     Rollout r = new Rollout(c, stream, wall, accounts, calls);
                     rollouts.add(r);
-                    out.printf("  C=%-3d stream invocation %.2f s; rollout %.1f s, %.1f accounts/s (%d messages in %d batches)%n", c,
-                            stream.toMillis() / 1000.0, wall.toMillis() / 1000.0, r.accountsPerSecond(), drained.delivered(),
-                            drained.invocations());
+                    out.printf("  C=%-3d stream invocation %.2f s; rollout %.1f s, %.1f accounts/s (%d messages in %d batches);"
+                            + " injected latency %s ms; the emulator's own time %s ms%n", c, stream.toMillis() / 1000.0,
+                            wall.toMillis() / 1000.0, r.accountsPerSecond(), drained.delivered(), drained.invocations(),
+                            proxy.injectedLatencyMillis(), proxy.emulatorMillis());
                 }
             }
             report(rollouts, oneAccount, accounts);

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.cli.internal.LocalLambda;
-import io.crossrole.cli.local.LocalFunctions;
 import io.crossrole.cli.local.LocalEnvironment;
+import io.crossrole.cli.local.LocalFunctions;
 import io.crossrole.cli.local.LocalQueues;
 import io.crossrole.cli.local.QueueDelivery;
 import io.crossrole.cli.local.StreamEvents;
@@ -14,6 +14,7 @@ import io.crossrole.config.CrossroleConfig;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
+import io.crossrole.grant.GranteeSide;
 import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
@@ -34,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +45,7 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.CreateAccountState;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * {@code crossrole demo}: the main job end to end on an emulator it starts itself. An organization with a
@@ -128,13 +129,25 @@ public final class Demo {
 
         String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
 
-        step("In dev: groups Developers (alice) and Testers (bob)");
+        step("In dev: groups Developers (alice) and Testers (bob), and the role intake (an order-intake service)");
         IamClient devIam = access.iam(AccountId.of(dev));
         for (String[] g : new String[][] {{"Developers", "alice"}, {"Testers", "bob"}}) {
             devIam.createGroup(r -> r.groupName(g[0]));
             devIam.createUser(r -> r.userName(g[1]));
             devIam.addUserToGroup(r -> r.groupName(g[0]).userName(g[1]));
         }
+        devIam.createRole(r -> r.roleName("intake").assumeRolePolicyDocument("""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"""));
+
+        step("In prod: queue 'orders', whose policy already lets SNS topic order-events deliver to it");
+        SqsClient prodSqs = clients.client(SqsClient.builder(), access.credentials(AccountId.of(prod)));
+        String ordersUrl = prodSqs.createQueue(r -> r.queueName("orders")).queueUrl();
+        String ordersArn = "arn:aws:sqs:" + config.region() + ":" + prod + ":orders";
+        prodSqs.setQueueAttributes(r -> r.queueUrl(ordersUrl).attributes(Map.of(QueueAttributeName.POLICY, """
+                {"Version":"2012-10-17","Statement":[{"Sid":"OrderEventsDeliver","Effect":"Allow",\
+                "Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"%s",\
+                "Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:%s:%s:order-events"}}}]}""".formatted(ordersArn, config.region(), prod))));
+        showQueuePolicy(prodSqs, ordersUrl);
 
         step("Starting GrantStreamFunction and ReconcileWorkerFunction (Lambda runtime interface client, each in its own JVM)");
         ByteArrayOutputStream functionLogs = new ByteArrayOutputStream();
@@ -148,7 +161,7 @@ public final class Demo {
             GrantReview review = new GrantReview(new GrantParser(config.partition(), config.limits(), config.managedRolePath()),
                     config.guardrails());
 
-            step("Writing five grant records (one breaks IAM's rules, one the guardrails)");
+            step("Writing six grant records (one a statement in a queue's policy; one breaks IAM's rules, one the guardrails)");
             String updateApp = """
                     {"grantId": "prod-updateapp", "roleName": "UpdateApp", "targets": ["%s"],
                      "trustedPrincipals": ["%s"], "requireMfa": true, "maxSessionDuration": 3600,
@@ -158,7 +171,8 @@ public final class Demo {
                         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                          "Resource": "arn:aws:s3:::productionapp/*"}]},
                      "granteeAttach": ["arn:aws:iam::%s:group/Developers"],
-                     "tags": {"app": "productionapp"}}""".formatted(prod, dev, dev);
+                     "granteeDeny": ["arn:aws:iam::%s:group/Testers"],
+                     "tags": {"app": "productionapp"}}""".formatted(prod, dev, dev, dev);
             String vendor = """
                     {"grantId": "vendor-audit", "roleName": "ThirdPartyAudit", "targets": ["%s", "%s"],
                      "trustedPrincipals": ["%s"], "externalId": "Unique-3rd-party-ID-12345",
@@ -177,7 +191,12 @@ public final class Demo {
                     {"grantId": "admin-everywhere", "roleName": "BreakGlassAdmin", "targets": ["%s", "%s"],
                      "trustedPrincipals": ["%s"], "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
                      "description": "What a careless or malicious grant writer might ask for"}""".formatted(prod, MANAGEMENT, dev);
-            for (String grant : List.of(updateApp, vendor, orgReadOnly, broken, adminEverywhere)) {
+            String ordersIntake = """
+                    {"grantId": "orders-intake", "targets": ["%s"], "trustedPrincipals": ["arn:aws:iam::%s:role/intake"],
+                     "resourceArns": ["%s"], "resourceActions": ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+                     "description": "A resource-policy grant: dev's intake role sends to prod's orders queue, no role needed"}"""
+                    .formatted(prod, dev, ordersArn);
+            for (String grant : List.of(updateApp, vendor, orgReadOnly, ordersIntake, broken, adminEverywhere)) {
                 Map<String, Object> raw = GrantImages.fromJson(grant);
                 GrantValidation v = review.document(raw);
                 out.printf("  put %-16s %s%n", raw.get("grantId"), v.isValid() ? "" : "(refused before any write: " + v.summary() + ")");
@@ -190,9 +209,15 @@ public final class Demo {
             showAccount("prod", prod, access);
             showAccount("dev", dev, access);
             showGrantees(devIam);
+            out.println("\n  Queue orders (prod): its policy, the grant's statement beside the one that was there");
+            showQueuePolicy(prodSqs, ordersUrl);
             AssignmentStore store = new AssignmentStore(dynamo, config.assignmentsTable());
             showStatuses(store);
+            expect(store, "orders-intake", prod, AssignmentStatus.PROVISIONED);
             expect(store, "prod-updateapp", prod, AssignmentStatus.PROVISIONED);
+            if (!devIam.listGroupPolicies(r -> r.groupName("Testers")).policyNames().contains("crossrole-deny-prod-updateapp")) {
+                wrong.add("Testers should carry the explicit deny crossrole-deny-prod-updateapp");
+            }
             expect(store, "vendor-audit", prod, AssignmentStatus.PROVISIONED);
             expect(store, "vendor-audit", dev, AssignmentStatus.PROVISIONED);
             expect(store, "broken", prod, AssignmentStatus.FAILED);
@@ -348,12 +373,25 @@ public final class Demo {
         }
     }
 
+    private void showQueuePolicy(SqsClient sqs, String url) {
+        String policy = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.POLICY)).attributes()
+                .getOrDefault(QueueAttributeName.POLICY, "");
+        try {
+            JsonNode statements = JSON.readTree(policy).path("Statement");
+            Iterator<JsonNode> it = statements.isArray() ? statements.elements() : List.of(statements).iterator();
+            it.forEachRemaining(st -> out.printf("    %-24s %s %s to %s%n", st.path("Sid").asText(), st.path("Effect").asText(),
+                    st.path("Action").toString().replace("\"", ""), st.path("Principal").toString().replace("\"", "")));
+        } catch (IOException e) {
+            out.println("    " + policy);
+        }
+    }
+
     private void showGrantees(IamClient devIam) {
-        out.println("\n  Grantee side (dev): who may call sts:AssumeRole");
+        out.println("\n  Grantee side (dev): who may call sts:AssumeRole on the grant's role (the trust policy trusts all of dev)");
         for (String group : List.of("Developers", "Testers")) {
             List<String> policies = devIam.listGroupPolicies(r -> r.groupName(group)).policyNames();
             if (policies.isEmpty()) {
-                out.printf("    %-10s no policy: may not assume any Crossrole role%n", group);
+                out.printf("    %-10s no Crossrole policy%n", group);
             }
             for (String p : policies) {
                 String doc = IamRoleReader.decode(devIam.getGroupPolicy(r -> r.groupName(group).policyName(p)).policyDocument());
@@ -374,7 +412,7 @@ public final class Demo {
 
     private static String shortKey(AssignmentKey key) {
         return switch (key) {
-            case AssignmentKey.Grantee g -> "grantee:" + g.principal().resourceName();
+            case AssignmentKey.Grantee g -> (g.side() == GranteeSide.ALLOW ? "grantee:" : "denied:") + g.principal().resourceName();
             case AssignmentKey.Owner o -> o.account().value();
             case AssignmentKey.Target t -> t.targetId();
             case AssignmentKey.GrantLevel l -> "(the grant)";

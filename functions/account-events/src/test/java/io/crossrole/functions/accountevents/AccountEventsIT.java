@@ -210,7 +210,7 @@ class AccountEventsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"account-events/remove-account.json", "account-events/close-account.json",
+    @ValueSource(strings = {"account-events/remove-account.json", "account-events/close-account-result.json",
             "account-events/account-departed-organization.json"})
     void departures_markTheAccountsAssignmentsRevokedWithoutReachingIt(String file) {
         if (file.contains("close")) {
@@ -231,7 +231,7 @@ class AccountEventsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"account-events/remove-account.json", "account-events/close-account.json",
+    @ValueSource(strings = {"account-events/remove-account.json", "account-events/close-account-result.json",
             "account-events/account-departed-organization.json"})
     void departureThatOrganizationsDoesNotConfirm_revokesNothing(String file) {
         crossrole.calls().clear();
@@ -243,6 +243,29 @@ class AccountEventsIT {
         assertThat(crossrole.calls().iamWrites()).isEmpty();
         assertThat(crossrole.calls().count("Sts:AssumeRole")).isZero();
         assertThat(crossrole.assignment("org-audit", existing).status()).isEqualTo(AssignmentStatus.PROVISIONED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"account-events/close-account.json", "account-events/close-account-result-failed.json"})
+    void aClosureRequested_orOneThatFailed_leavesRolesAndStatusesAsTheyWere(String file) {
+        org.closeAccount(r -> r.accountId(existing));
+        crossrole.calls().clear();
+
+        Map<String, Object> out = invoke(file, existing);
+
+        assertThat(String.valueOf(out.get("ignored"))).containsAnyOf("only a request", "FAILED");
+        assertThat(crossrole.calls().all()).as("no AWS call at all").isEmpty();
+        assertThat(crossrole.assignment("org-audit", existing).status()).isEqualTo(AssignmentStatus.PROVISIONED);
+        assertThat(roles(existing)).contains("OrgAudit");
+    }
+
+    @Test
+    void invitationAcceptedWithLowerCaseEnums_provisionsTheCoveringGrants() {
+        String invited = createAccount("invited-lc", prod);
+
+        invoke("account-events/accept-handshake-lowercase.json", invited);
+
+        assertThat(roles(invited)).containsExactlyInAnyOrder("OrgAudit", "WorkloadsDeploy");
     }
 
     @ParameterizedTest

@@ -66,9 +66,9 @@ class BadInputCorpusIT {
     private static final String TAG_CHARS_RULE = "use letters, digits, spaces and _ . : / = + - @; got ";
     private static final String PATH_RULE = "rolePath: must be '/' or /a/b/: segments of letters, digits and + = , . @ _ - between"
             + " slashes, at most 512 characters; got ";
-    private static final String KNOWN_ATTRIBUTES = "description, expiresAt, externalId, grantId, granteeAttach, inlinePolicy, "
-            + "managedPolicyArns, maxSessionDuration, permissionsBoundaryArn, requireMfa, roleName, rolePath, tags, targets, "
-            + "trustedPrincipals";
+    private static final String KNOWN_ATTRIBUTES = "description, expiresAt, externalId, grantId, granteeAttach, granteeDeny, "
+            + "inlinePolicy, managedPolicyArns, maxSessionDuration, permissionsBoundaryArn, requireMfa, resourceActions, resourceArns, "
+            + "roleName, rolePath, tags, targets, trustedPrincipals";
     private static final String POLICY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
             + "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::productionapp/*\"}]}";
     private static final AtomicInteger CASES = new AtomicInteger();

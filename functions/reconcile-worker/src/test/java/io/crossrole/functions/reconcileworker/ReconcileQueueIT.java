@@ -19,6 +19,7 @@ import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentStatus;
 import io.crossrole.testing.AwsEmulatorExtension;
 import io.crossrole.testing.Emulator;
+import io.crossrole.testing.PolicyJson;
 import io.crossrole.testing.SqsEventSource;
 import io.crossrole.testing.StreamRecords;
 import io.crossrole.testing.TestCrossrole;
@@ -180,15 +181,15 @@ class ReconcileQueueIT {
         assertThat(statements).as("one statement").hasSize(1);
         JsonNode statement = statements.get(0);
         assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
-        assertThat(texts(statement.path("Action"))).containsExactly("sts:AssumeRole");
-        assertThat(texts(statement.path("Resource"))).as("the grant's role name and path, in any account")
+        assertThat(PolicyJson.texts(statement.path("Action"))).containsExactly("sts:AssumeRole");
+        assertThat(PolicyJson.texts(statement.path("Resource"))).as("the grant's role name and path, in any account")
                 .containsExactly("arn:aws:iam::*:role/crossrole-managed/OrgRead");
         assertThat(fieldNames(statement.path("Condition"))).containsExactly("StringEquals");
         JsonNode equals = statement.path("Condition").path("StringEquals");
         assertThat(fieldNames(equals)).containsExactlyInAnyOrder("aws:ResourceTag/crossrole:grant-id", "aws:ResourceOrgID");
-        assertThat(texts(equals.path("aws:ResourceTag/crossrole:grant-id"))).as("only roles this grant created")
+        assertThat(PolicyJson.texts(equals.path("aws:ResourceTag/crossrole:grant-id"))).as("only roles this grant created")
                 .containsExactly("org-read");
-        assertThat(texts(equals.path("aws:ResourceOrgID"))).as("only in this organization").containsExactly(organizationId);
+        assertThat(PolicyJson.texts(equals.path("aws:ResourceOrgID"))).as("only in this organization").containsExactly(organizationId);
     }
 
     // ------------------------------------------------------------------ lanes and order
@@ -318,15 +319,6 @@ class ReconcileQueueIT {
                 .containsExactly("2b1a7f4e-6d5c-4b8a-5b54-5e6f7a8b9ca4");
     }
 
-    private static List<String> texts(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(n -> out.add(n.asText()));
-        } else if (!node.isMissingNode()) {
-            out.add(node.asText());
-        }
-        return out;
-    }
 
     private static List<String> fieldNames(JsonNode node) {
         List<String> out = new ArrayList<>();
