@@ -5,6 +5,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -15,6 +17,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -36,8 +39,10 @@ public final class AwsClientFactory implements AutoCloseable {
     private final Optional<URI> endpoint;
     private final List<ExecutionInterceptor> interceptors;
     private final AwsCredentialsProvider baseCredentials;
+    private final Consumer<ClientOverrideConfiguration.Builder> retry;
 
-    private AwsClientFactory(CrossroleConfig config, List<ExecutionInterceptor> interceptors) {
+    private AwsClientFactory(CrossroleConfig config, List<ExecutionInterceptor> interceptors,
+                             Consumer<ClientOverrideConfiguration.Builder> retry) {
         this.http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(5))
                 .socketTimeout(Duration.ofSeconds(30))
@@ -46,10 +51,26 @@ public final class AwsClientFactory implements AutoCloseable {
         this.endpoint = config.endpointOverride();
         this.interceptors = List.copyOf(interceptors);
         this.baseCredentials = DefaultCredentialsProvider.builder().build();
+        this.retry = retry;
     }
 
     public static AwsClientFactory create(CrossroleConfig config, List<ExecutionInterceptor> interceptors) {
-        return new AwsClientFactory(config, interceptors);
+        return new AwsClientFactory(config, interceptors, b -> b.retryStrategy(RetryMode.STANDARD));
+    }
+
+    /**
+     * As {@link #create(CrossroleConfig, List)} with another retry strategy, a new one per client as the standard mode
+     * makes: the tests that inject faults at high rates keep the standard strategy's attempts, classification and retry
+     * quota but not its waits.
+     *
+     * <pre>{@code
+     * AwsClientFactory.create(config, List.of(), () -> AwsRetryStrategy.standardRetryStrategy().toBuilder()
+     *         .backoffStrategy(BackoffStrategy.retryImmediately()).build());
+     * }</pre>
+     */
+    public static AwsClientFactory create(CrossroleConfig config, List<ExecutionInterceptor> interceptors,
+                                          Supplier<RetryStrategy> strategy) {
+        return new AwsClientFactory(config, interceptors, b -> b.retryStrategy(strategy.get()));
     }
 
     /** The function's own credentials: the first link of every role chain. */
@@ -113,7 +134,7 @@ public final class AwsClientFactory implements AutoCloseable {
                 .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(RetryMode.STANDARD)
+                        .applyMutation(retry)
                         .executionInterceptors(interceptors)
                         .build());
         endpoint.ifPresent(builder::endpointOverride);

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Decides what one reconcile key needs, from the grant as the table holds it now (already reviewed against the
@@ -73,7 +74,12 @@ public final class TargetPlanner {
         }
         if (reviewed.isEmpty()) {
             Optional<String> role = priorRole.or(() -> prior.isEmpty() ? roleHint : Optional.empty());
-            return role.<TargetDecision>map(r -> new TargetDecision.Revoke(r, gone(cause)))
+            if (role.isPresent()) {
+                return new TargetDecision.Revoke(role.get(), gone(cause));
+            }
+            // a live status that names no role (PENDING before anything was written): it ends REVOKED, never left behind
+            return live.<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.REVOKED, null,
+                            gone(cause) + "; nothing of it was here"))
                     .orElseGet(() -> new TargetDecision.Nothing("the grant has no record and nothing of it is here"));
         }
         GrantValidation validation = reviewed.get();
@@ -111,8 +117,12 @@ public final class TargetPlanner {
                     .orElseGet(() -> new TargetDecision.Nothing("guardrail protectedTargets: " + place.protection().get()));
         }
         DesiredRole desired = DesiredRole.of(grant, account);
-        Optional<String> renamedFrom = live.filter(Assignment::hasRole).flatMap(Assignment::roleName)
-                .filter(r -> !r.equals(desired.roleName()));
+        // the grant's role of another name here: the one its status names (PENDING too: a reconcile that failed half-way
+        // may have created it), else the one the request names (the record's previous image: a role created by a
+        // reconcile whose status write was lost). Removed only if it exists and carries this grant's tag.
+        Optional<String> renamedFrom = Stream.of(live.filter(a -> a.hasRole() || a.status() == AssignmentStatus.PENDING)
+                        .flatMap(Assignment::roleName), roleHint)
+                .flatMap(Optional::stream).filter(r -> !r.equals(desired.roleName())).findFirst();
         return new TargetDecision.Provision(grant, desired, renamedFrom);
     }
 

@@ -159,6 +159,12 @@ public final class Reconciler {
     private Result role(ReconcilePlan.Role plan, Cause cause) {
         IamClient iam = access.iam(plan.key().account());
         int writes = 0;
+        if (!plan.exists() && plan.decision() instanceof PlanDecision.Apply) {
+            // the role it is about to create, recorded first: if this reconcile stops after CreateRole and the grant is
+            // renamed or deleted before the retry, the status still names the role, and the next reconcile removes it
+            record(plan.key(), AssignmentStatus.PENDING, plan.desired().roleName(), null, null, "creating role "
+                    + plan.desired().roleName(), false, 0);
+        }
         if (plan.renamed().isPresent() && plan.renamed().get().decision() instanceof PlanDecision.Apply remove) {
             applier.apply(iam, remove.plan());
             writes += remove.plan().operations().size();
@@ -280,7 +286,8 @@ public final class Reconciler {
                 case TargetDecision.Provision p -> {
                     IamClient iam = access.iam(key.account());
                     Optional<ReconcilePlan.Renamed> renamed = p.renamedFrom().map(old -> new ReconcilePlan.Renamed(old,
-                            RolePlanner.revoke(readRole(iam, old, true), old, key.grantId())));
+                            RolePlanner.revoke(readRole(iam, old, true), old, key.grantId())))
+                            .filter(r -> !(r.decision() instanceof PlanDecision.Apply a && a.plan().isEmpty())); // not there
                     Optional<ActualRole> actual = readRole(iam, p.desired().roleName(), false);
                     if (actual.isPresent() && !actual.get().path().equals(p.desired().path())) {
                         actual = readRole(iam, p.desired().roleName(), true);

@@ -68,6 +68,39 @@ class TargetPlannerTest {
     }
 
     @Test
+    void owner_whenAPendingStatusNamesAnotherRole_removesItAsARename() {
+        TargetDecision d = owner(grant(""), active(), status(AssignmentStatus.PENDING, "HalfMade"));
+
+        assertThat(d).isInstanceOfSatisfying(TargetDecision.Provision.class, p -> assertThat(p.renamedFrom()).contains("HalfMade"));
+    }
+
+    @Test
+    void owner_whenOnlyTheRequestNamesAnotherRole_removesItAsARename() {
+        TargetDecision d = TargetPlanner.owner("g", PROD, grant(""), active(), status(AssignmentStatus.PROVISIONED, "UpdateApp"),
+                Optional.of("Before"), Cause.STREAM, NOW, MANAGEMENT);
+
+        assertThat(d).isInstanceOfSatisfying(TargetDecision.Provision.class, p -> assertThat(p.renamedFrom()).contains("Before"));
+    }
+
+    @Test
+    void owner_whenARevokedStatusNamesAnotherRole_removesNothing() {
+        TargetDecision d = owner(grant(""), active(), status(AssignmentStatus.REVOKED, "Gone"));
+
+        assertThat(d).isInstanceOfSatisfying(TargetDecision.Provision.class, p -> assertThat(p.renamedFrom()).isEmpty());
+    }
+
+    @Test
+    void owner_whenTheRecordIsGoneAndAPendingStatusNamesNoRole_recordsRevoked() {
+        // ConvergenceIT's history (seed -4548892453662354913): PENDING after a throttled read, then the grant was deleted
+        TargetDecision d = owner(Optional.empty(), active(), status(AssignmentStatus.PENDING, null));
+
+        assertThat(d).isInstanceOfSatisfying(TargetDecision.Note.class, n -> {
+            assertThat(n.status()).isEqualTo(AssignmentStatus.REVOKED);
+            assertThat(n.message()).isEqualTo("grant record deleted; nothing of it was here");
+        });
+    }
+
+    @Test
     void owner_whenTheRecordIsGone_revokesTheRoleItHadThere() {
         TargetDecision d = owner(Optional.empty(), active(), status(AssignmentStatus.PROVISIONED, "UpdateApp"));
 

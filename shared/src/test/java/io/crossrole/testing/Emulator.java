@@ -142,8 +142,15 @@ public final class Emulator implements AutoCloseable {
         return new Emulator(endpoint, "LocalStack " + LOCALSTACK_IMAGE, container);
     }
 
-    /** Starts moto's server (through cli/bin/moto_server.py) on a free loopback port and waits until it answers. */
-    static Emulator startMoto() {
+    /**
+     * Starts moto's server (through cli/bin/moto_server.py) on a free loopback port and waits until it answers; closing
+     * the emulator stops it. For programs (benchmarks) that drive the test harness outside JUnit.
+     *
+     * <pre>{@code
+     * try (Emulator moto = Emulator.startMoto()) { ... }
+     * }</pre>
+     */
+    public static Emulator startMoto() {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();

@@ -338,8 +338,7 @@ public final class FaultyEndpoint implements AutoCloseable {
             if (fault.isPresent() && !fault.get().equals(LOST_RESPONSE)) {
                 increment(injected, key + ":" + fault.get());
                 log.add(new Exchange(signer, service, action, brief(parameters), "injected " + fault.get()));
-                respond(exchange, errorStatus(fault.get()), Map.of("Content-Type", List.of("text/xml")),
-                        errorBody(fault.get(), service, parameters));
+                respondError(exchange, errorStatus(fault.get()), fault.get(), service, parameters);
                 return;
             }
             HttpResponse<byte[]> response;
@@ -366,8 +365,7 @@ public final class FaultyEndpoint implements AutoCloseable {
                 increment(injected, key + ":" + LOST_RESPONSE);
                 log.add(new Exchange(signer, service, action, brief(parameters), "forwarded " + response.statusCode()
                         + ", response replaced by injected " + LOST_RESPONSE));
-                respond(exchange, 503, Map.of("Content-Type", List.of("text/xml")),
-                        errorBody(SERVICE_UNAVAILABLE, service, parameters));
+                respondError(exchange, 503, SERVICE_UNAVAILABLE, service, parameters);
                 return;
             }
             log.add(new Exchange(signer, service, action, brief(parameters), "forwarded " + response.statusCode()));
@@ -469,14 +467,44 @@ public final class FaultyEndpoint implements AutoCloseable {
     }
 
     /** The AWS Query protocol's error document, as IAM and STS send it. */
-    private static byte[] errorBody(String fault, String service, Map<String, String> parameters) {
-        String type = fault.equals(SERVICE_UNAVAILABLE) ? "Receiver" : "Sender";
-        String message = switch (fault) {
+    /**
+     * An error in the protocol of the service asked: JSON for the services called with {@code X-Amz-Target}
+     * (DynamoDB, SQS, Organizations), S3's REST-XML {@code <Error>}, the query protocol's {@code <ErrorResponse>}
+     * for the rest (IAM, STS, SNS): each SDK reads its code, and so classifies throttling as throttling.
+     */
+    private static void respondError(HttpExchange exchange, int status, String fault, String service, Map<String, String> parameters)
+            throws IOException {
+        if (exchange.getRequestHeaders().getFirst("X-Amz-Target") != null) {
+            String json = "{\"__type\":\"" + fault + "\",\"message\":\"" + errorMessage(fault, parameters).replace("\"", "'") + "\"}";
+            respond(exchange, status, Map.of("Content-Type", List.of("application/x-amz-json-1.0"),
+                    "x-amzn-ErrorType", List.of(fault), "x-amzn-query-error", List.of(fault + ";" + errorType(fault))),
+                    json.getBytes(StandardCharsets.UTF_8));
+        } else if (service.equals("s3")) {
+            String code = fault.equals(THROTTLING) ? "SlowDown" : fault;
+            respond(exchange, fault.equals(THROTTLING) ? 503 : status, Map.of("Content-Type", List.of("application/xml")),
+                    ("<Error><Code>" + code + "</Code><Message>" + xml(errorMessage(fault, parameters)) + "</Message><RequestId>"
+                            + UUID.randomUUID() + "</RequestId></Error>").getBytes(StandardCharsets.UTF_8));
+        } else {
+            respond(exchange, status, Map.of("Content-Type", List.of("text/xml")), errorBody(fault, service, parameters));
+        }
+    }
+
+    private static String errorType(String fault) {
+        return fault.equals(SERVICE_UNAVAILABLE) ? "Receiver" : "Sender";
+    }
+
+    private static String errorMessage(String fault, Map<String, String> parameters) {
+        return switch (fault) {
             case THROTTLING -> "Rate exceeded";
-            case ACCESS_DENIED -> "User: arn:aws:sts::123456789012:assumed-role/crossrole/crossrole-grant-stream is not authorized"
-                    + " to perform: sts:AssumeRole on resource: " + xml(parameters.getOrDefault("RoleArn", "?"));
+            case ACCESS_DENIED -> "User: arn:aws:sts::123456789012:assumed-role/crossrole/crossrole-reconcile is not authorized"
+                    + " to perform: sts:AssumeRole on resource: " + parameters.getOrDefault("RoleArn", "?");
             default -> "Service Unavailable";
         };
+    }
+
+    private static byte[] errorBody(String fault, String service, Map<String, String> parameters) {
+        String type = errorType(fault);
+        String message = xml(errorMessage(fault, parameters));
         String namespace = service.equals("sts") ? "https://sts.amazonaws.com/doc/2011-06-15/"
                 : "https://iam.amazonaws.com/doc/2010-05-08/";
         return ("<ErrorResponse xmlns=\"" + namespace + "\"><Error><Type>" + type + "</Type><Code>" + fault + "</Code><Message>"

@@ -26,7 +26,10 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -58,6 +61,8 @@ public final class TestCrossrole implements AutoCloseable {
             "444444444444");
     /** The reconcile queue's receives before its dead-letter queue, as template.yaml sets them. */
     public static final int MAX_RECEIVES = 15;
+    /** ReconcileQueue's VisibilityTimeout in template.yaml. */
+    public static final Duration TEMPLATE_VISIBILITY = Duration.ofSeconds(720);
 
     private final Emulator emulator;
     private final AwsCalls calls = new AwsCalls();
@@ -80,6 +85,15 @@ public final class TestCrossrole implements AutoCloseable {
      *                their organization themselves)
      */
     public TestCrossrole(Emulator emulator, Map<String, String> extraEnv, boolean members) {
+        this(emulator, extraEnv, members, TEMPLATE_VISIBILITY);
+    }
+
+    /**
+     * @param visibility the reconcile queues' visibility timeout: template.yaml's 720 s, or a few seconds where a
+     *                   test stands for hours of Lambda retries (a message returned without a new visibility, or
+     *                   received and its response lost, comes back after it)
+     */
+    public TestCrossrole(Emulator emulator, Map<String, String> extraEnv, boolean members, Duration visibility) {
         this.emulator = emulator;
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = new HashMap<>(emulator.environment("Grants-" + suffix, "Assignments-" + suffix, "GrantTargets-" + suffix));
@@ -89,8 +103,8 @@ public final class TestCrossrole implements AutoCloseable {
                 .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
         String deadLetterArn = observerSqs.getQueueAttributes(r -> r.queueUrl(deadLetterQueueUrl)
                 .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-        this.reconcileQueueUrl = reconcileQueue("Reconcile-" + suffix + ".fifo", deadLetterArn);
-        this.bulkQueueUrl = reconcileQueue("ReconcileBulk-" + suffix + ".fifo", deadLetterArn);
+        this.reconcileQueueUrl = reconcileQueue("Reconcile-" + suffix + ".fifo", deadLetterArn, visibility);
+        this.bulkQueueUrl = reconcileQueue("ReconcileBulk-" + suffix + ".fifo", deadLetterArn, visibility);
         env.put("RECONCILE_QUEUE_URL", reconcileQueueUrl);
         env.put("RECONCILE_BULK_QUEUE_URL", bulkQueueUrl);
         // a retried message is visible again at once: the tests' time does not pass
@@ -98,7 +112,7 @@ public final class TestCrossrole implements AutoCloseable {
         env.putAll(extraEnv);
         this.env = Map.copyOf(env);
         this.config = CrossroleConfig.from(env);
-        this.clients = AwsClientFactory.create(config, List.of(calls));
+        this.clients = AwsClientFactory.create(config, List.of(calls), TestCrossrole::retryWithoutWaits);
         this.observerDynamo = DynamoDbClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build();
         TestTables.create(observerDynamo, config.grantsTable(), config.assignmentsTable(), config.grantTargetsTable());
@@ -109,11 +123,11 @@ public final class TestCrossrole implements AutoCloseable {
     }
 
     /** A reconcile queue as template.yaml declares ReconcileQueue and ReconcileBulkQueue. */
-    private String reconcileQueue(String name, String deadLetterArn) {
+    private String reconcileQueue(String name, String deadLetterArn, Duration visibility) {
         return observerSqs.createQueue(r -> r.queueName(name).attributes(Map.of(
                 QueueAttributeName.FIFO_QUEUE, "true",
                 QueueAttributeName.CONTENT_BASED_DEDUPLICATION, "false",
-                QueueAttributeName.VISIBILITY_TIMEOUT, "720",
+                QueueAttributeName.VISIBILITY_TIMEOUT, String.valueOf(visibility.toSeconds()),
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + deadLetterArn + "\",\"maxReceiveCount\":"
                         + MAX_RECEIVES + "}"))).queueUrl();
     }
@@ -194,7 +208,7 @@ public final class TestCrossrole implements AutoCloseable {
         Map<String, String> tunedEnv = new HashMap<>(env);
         tunedEnv.putAll(settings);
         CrossroleConfig tuned = CrossroleConfig.from(tunedEnv);
-        return drain(ReconcileWorker.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-reconcile",
+        return drain(ReconcileWorker.create(tuned, AwsClientFactory.create(tuned, List.of(calls), TestCrossrole::retryWithoutWaits), "crossrole-reconcile",
                 noSleepBackoff(), Clock.systemUTC()), 1);
     }
 
@@ -284,13 +298,24 @@ public final class TestCrossrole implements AutoCloseable {
         Map<String, String> tunedEnv = new HashMap<>(env);
         tunedEnv.putAll(settings);
         CrossroleConfig tuned = CrossroleConfig.from(tunedEnv);
-        return DriftRun.create(tuned, AwsClientFactory.create(tuned, List.of(calls)), "crossrole-drift-check",
+        return DriftRun.create(tuned, AwsClientFactory.create(tuned, List.of(calls), TestCrossrole::retryWithoutWaits), "crossrole-drift-check",
                 noSleepBackoff(), clock);
     }
 
     /** An SQS client outside Crossrole's (its calls are not recorded); closed with this instance. */
     public SqsClient observerSqs() {
         return observerSqs;
+    }
+
+    /**
+     * The SDK's standard retry strategy (three attempts, the same retryable and throttling errors, the retry quota) without
+     * its waits: test time does not pass, and a test that injects faults at high rates runs in seconds.
+     */
+    public static RetryStrategy retryWithoutWaits() {
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .backoffStrategy(BackoffStrategy.retryImmediately())
+                .throttlingBackoffStrategy(BackoffStrategy.retryImmediately())
+                .build();
     }
 
     public static Backoff noSleepBackoff() {
@@ -332,6 +357,22 @@ public final class TestCrossrole implements AutoCloseable {
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C observerClient(String account, B builder) {
         return builder.endpointOverride(emulator.endpoint()).region(Region.US_EAST_1).credentialsProvider(observerCredentials(account))
                 .build();
+    }
+
+    /**
+     * Someone assumes the role and makes one call with its credentials, as a grantee would: IAM records the role's
+     * last use (moto sets RoleLastUsed when a request is signed with the role's session keys).
+     */
+    public void useRole(String roleArn) {
+        try (StsClient sts = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build()) {
+            Credentials c = sts.assumeRole(r -> r.roleArn(roleArn).roleSessionName("grantee")).credentials();
+            try (StsClient as = StsClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(c.accessKeyId(),
+                            c.secretAccessKey(), c.sessionToken()))).build()) {
+                as.getCallerIdentity();
+            }
+        }
     }
 
     private StaticCredentialsProvider observerCredentials(String account) {

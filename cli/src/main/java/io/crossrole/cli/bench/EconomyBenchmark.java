@@ -64,8 +64,8 @@ public final class EconomyBenchmark {
                 row("create (INSERT)", counter, () -> deliver(pipeline, insert),
                         "STS 1; IAM 1 read (GetRole: absent) + 3 writes (CreateRole with tags/boundary/session, PutRolePolicy,"
                                 + " AttachRolePolicy); DynamoDB 8: stream 4 (read the grant, its statuses, index the target, mark"
-                                + " the version queued), worker 3 (read the grant, the status, write it) + 1 (the target's own"
-                                + " status); SQS 1 (SendMessageBatch)");
+                                + " the version queued), worker 4 (read the grant and the status; record the role about to be"
+                                + " created, so that a reconcile stopped half-way names it; the outcome); SQS 1 (SendMessageBatch)");
                 row("no-op redelivery (same record)", counter, () -> deliver(pipeline, insert),
                         "IAM 0; DynamoDB 2 (read the grant; its statuses show this version was queued already); SQS 0");
                 dynamo.updateItem(r -> r.tableName(config.grantsTable()).key(Map.of("grantId", AttributeValue.fromS("economy")))

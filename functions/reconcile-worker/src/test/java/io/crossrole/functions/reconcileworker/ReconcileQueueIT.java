@@ -32,6 +32,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -271,6 +274,31 @@ class ReconcileQueueIT {
             assertThat(roleExists(account, "Temp")).as(account).isFalse();
         }
         assertThat(crossrole.assignments("temp")).hasSize(10).allMatch(a -> a.status() == AssignmentStatus.REVOKED);
+    }
+
+    @Test
+    void rename_afterAReconcileCreatedTheRoleButLostEveryStatusWrite_removesTheRoleItCreated() {
+        // ConvergenceIT's history (seed 4949034543617305938) left role Ops behind this way after ops was renamed OpsNext
+        start(true);
+        String ops = """
+                {"grantId": "ops", "roleName": "Ops", "targets": ["111111111111"], "trustedPrincipals": ["222222222222"]}""";
+        String next = ops.replace("\"Ops\"", "\"OpsNext\"");
+        put(ops);
+        crossrole.calls().failRequests(r -> r instanceof UpdateItemRequest u && u.tableName().equals(crossrole.config().assignmentsTable())
+                && !u.expressionAttributeValues().getOrDefault(":message", AttributeValue.fromS("")).s().startsWith("creating role"),
+                DynamoDbException.builder().statusCode(500).message("the status write is lost").build());
+        crossrole.expressSource().drain(event -> handler.handleRequest(event, null), 1, 1);
+        crossrole.calls().failRequests(r -> false, null);
+        assertThat(roleExists("111111111111", "Ops")).as("created before the status writes failed").isTrue();
+
+        modify(ops, next);
+        drainAll();
+
+        assertThat(roleExists("111111111111", "OpsNext")).isTrue();
+        assertThat(roleExists("111111111111", "Ops")).as("the role the lost reconcile created").isFalse();
+        Assignment status = crossrole.assignment("ops", "111111111111");
+        assertThat(status.status()).isEqualTo(AssignmentStatus.PROVISIONED);
+        assertThat(status.roleName()).contains("OpsNext");
     }
 
     // ------------------------------------------------------------------ messages that cannot be read

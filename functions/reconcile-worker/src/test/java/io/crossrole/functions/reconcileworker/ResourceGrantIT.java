@@ -208,6 +208,22 @@ class ResourceGrantIT {
     }
 
     @Test
+    void aQueueInAnotherRegion_isFailedSayingSo_withNoCallToIt() {
+        crossrole.calls().clear();
+
+        put("""
+                {"grantId": "elsewhere", "targets": ["%s"], "trustedPrincipals": ["%s"],
+                 "resourceArns": ["arn:aws:sqs:eu-west-1:%s:orders"], "resourceActions": ["sqs:SendMessage"]}"""
+                .formatted(OWNER, INTAKE, OWNER));
+
+        Assignment a = crossrole.assignment("elsewhere", OWNER);
+        assertThat(a.status()).isEqualTo(AssignmentStatus.FAILED);
+        assertThat(a.message()).isEqualTo("arn:aws:sqs:eu-west-1:" + OWNER + ":orders is in eu-west-1; Crossrole manages resource"
+                + " policies in its own Region, us-east-1: nothing was written");
+        assertThat(crossrole.calls().all()).noneMatch(c -> c.equals("Sqs:GetQueueUrl") || c.equals("Sqs:SetQueueAttributes"));
+    }
+
+    @Test
     void aPolicyThatWouldExceedTheServicesLimit_isFailedSayingSo_andLeftAsItWas() {
         String padding = "x".repeat(7_800);
         String big = "{\"Version\":\"2012-10-17\",\"Id\":\"" + padding + "\",\"Statement\":[" + Kind.QUEUE.foreign() + "]}";
