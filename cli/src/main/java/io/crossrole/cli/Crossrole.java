@@ -1,6 +1,12 @@
 package io.crossrole.cli;
 
 import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.cli.bench.ArtifactSizes;
+import io.crossrole.cli.bench.ColdStartBenchmark;
+import io.crossrole.cli.bench.ConvergenceBenchmark;
+import io.crossrole.cli.bench.DriftBenchmark;
+import io.crossrole.cli.bench.EconomyBenchmark;
+import io.crossrole.cli.bench.ScaleBenchmark;
 import io.crossrole.cli.demo.Demo;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalFunctions;
@@ -14,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,13 +55,16 @@ public final class Crossrole {
               crossrole grant put <file>                  Validate, then write the grant record to the Grants table.
               crossrole status [grantId]                  Assignments as a table: account, role ARN, status, message, updated.
               crossrole drift [--remediate]               Run the drift check here and print the differences.
+              crossrole report [--out DIR] [--unused-days N]
+                                                          Access report from the tables: who may assume what, where, until
+                                                          when, last used; HTML (picture, matrix, filters), CSV and JSON.
               crossrole run [--for S] [--drift-every S]   Local event loop: Grants stream, organization changes and the
                                                           drift schedule delivered to the functions against AWS_ENDPOINT_URL.
               crossrole invoke <LogicalId> --event <file> Run the function template.yaml defines under LogicalId on one event,
                                                           as Lambda's Java runtime would. Prints its JSON response on stdout.
               crossrole drain <LogicalId>                 Deliver the messages waiting in the function's SQS event source queue
                                                           to it, as Lambda's SQS event source would.
-              crossrole bench <drift|coldstart|economy|scale|sizes|all>
+              crossrole bench <drift|coldstart|convergence|economy|scale|sizes|all>
                                                           Benchmarks, each on a moto server of its own; they print
                                                           their figures and method (docs/BENCHMARKS.md).
               crossrole test                              Run the test suite (unit and emulator tests).
@@ -89,6 +99,7 @@ public final class Crossrole {
                 case "grant" -> GrantCommand.run(rest, out, err, env);
                 case "status" -> StatusCommand.run(rest, out, env);
                 case "drift" -> DriftCommand.run(rest, out, env);
+                case "report" -> ReportCommand.run(rest, out, env);
                 case "run" -> RunCommand.run(rest, out, err, env);
                 case "demo" -> new Demo(repo(), out, err).run(rest);
                 default -> {
@@ -182,9 +193,9 @@ public final class Crossrole {
 
     private static int bench(String[] args, PrintStream out) throws IOException {
         String what = args.length == 0 ? "--help" : args[0];
-        if (what.equals("--help") || !List.of("drift", "coldstart", "economy", "scale", "sizes", "all").contains(what)) {
+        if (what.equals("--help") || !List.of("drift", "coldstart", "convergence", "economy", "scale", "sizes", "all").contains(what)) {
             out.println("""
-                    Usage: crossrole bench <drift|coldstart|economy|scale|sizes|all> [options]
+                    Usage: crossrole bench <drift|coldstart|convergence|economy|scale|sizes|all> [options]
 
                       drift [--accounts N] [--roles M1,M2] [--concurrency C1,C2]
                                     the drift check over N accounts × M roles: duration and AWS calls per account
@@ -192,19 +203,26 @@ public final class Crossrole {
                                     each function in a fresh JVM under the Lambda runtime client: INIT and first event,
                                     beside a no-op handler (the floor); --primed runs the SnapStart priming during INIT;
                                     --java-tool-options sets the functions' JAVA_TOOL_OPTIONS, as Lambda would (profiling)
+                      convergence [--histories N] [--length L] [--seed S] [--faults RATE]
+                                    N random histories (default 200) of L steps (default 30) with RATE of AWS calls
+                                    failing (default 0.3 = 30 %), each checked after quiescence by an independent
+                                    checker; prints divergences with the shortest failing prefix (exit 1 if any);
+                                    --replay SEED runs the one history a divergence names again, with the functions' logs
                       economy       AWS calls per operation (create, replay, update, revoke, drift) beside the minimum
                       scale [--accounts N] [--concurrency C1,C2,...] [--seed S]
                                     an organization-wide grant over N accounts (default 1000) at AWS latency (a proxy
                                     in front of moto): the stream invocation, the rollout with C reconcile workers
                                     (default 1,16,64), a one-account grant written during it, a 10k/100k projection
                       sizes         the function artifacts' sizes
-                      all           every benchmark with its defaults
+                      all           every benchmark but convergence, with its defaults
                     Each starts its own moto server; figures and method are printed. See docs/BENCHMARKS.md.""");
             return what.equals("--help") ? OK : USAGE;
         }
-        // figures, not the provisioning log of hundreds of accounts (warnings and errors still show)
-        System.setProperty("org.slf4j.simpleLogger.log.io.crossrole", "warn");
-        Map<String, String> options = new java.util.HashMap<>();
+        // figures, not the provisioning log of hundreds of accounts (warnings and errors still show; not in the
+        // convergence run, whose failures are injected by the hundred and whose verdict is the checker's)
+        System.setProperty("org.slf4j.simpleLogger.log.io.crossrole", what.equals("convergence")
+                ? (List.of(args).contains("--replay") ? "info" : "off") : "warn");
+        Map<String, String> options = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--primed")) {
                 options.put("--primed", "true");
@@ -217,37 +235,48 @@ public final class Crossrole {
         Path repo = repo();
         boolean all = what.equals("all");
         if (all || what.equals("sizes")) {
-            io.crossrole.cli.bench.ArtifactSizes.print(repo, out);
+            ArtifactSizes.print(repo, out);
         }
         if (all || what.equals("coldstart")) {
             int repeats = Integer.parseInt(options.getOrDefault("--repeats", "3"));
             Optional<String> toolOptions = Optional.ofNullable(options.get("--java-tool-options"));
-            new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, options.containsKey("--primed"), toolOptions);
+            new ColdStartBenchmark(repo, out).run(repeats, options.containsKey("--primed"), toolOptions);
             if (all) {
-                new io.crossrole.cli.bench.ColdStartBenchmark(repo, out).run(repeats, true, toolOptions);
+                new ColdStartBenchmark(repo, out).run(repeats, true, toolOptions);
             }
         }
         if (all || what.equals("economy")) {
-            new io.crossrole.cli.bench.EconomyBenchmark(repo, out).run();
+            new EconomyBenchmark(repo, out).run();
         }
         if (all || what.equals("scale")) {
             List<Integer> concurrency = Arrays.stream(options.getOrDefault("--concurrency", "1,16,64").split(","))
                     .map(Integer::parseInt).toList();
-            new io.crossrole.cli.bench.ScaleBenchmark(repo, out).run(Integer.parseInt(options.getOrDefault("--accounts", "1000")),
+            new ScaleBenchmark(repo, out).run(Integer.parseInt(options.getOrDefault("--accounts", "1000")),
                     concurrency, Long.parseLong(options.getOrDefault("--seed", "20261202")));
         }
         if (all || what.equals("drift")) {
             int accounts = Integer.parseInt(options.getOrDefault("--accounts", all ? "100" : "20"));
-            List<Integer> roles = java.util.Arrays.stream(options.getOrDefault("--roles", "1,10").split(",")).map(Integer::parseInt).toList();
-            List<Integer> concurrency = java.util.Arrays.stream(options.getOrDefault("--concurrency", "1,8").split(",")).map(Integer::parseInt).toList();
-            new io.crossrole.cli.bench.DriftBenchmark(repo, out).run(accounts, roles, concurrency);
+            List<Integer> roles = Arrays.stream(options.getOrDefault("--roles", "1,10").split(",")).map(Integer::parseInt).toList();
+            List<Integer> concurrency = Arrays.stream(options.getOrDefault("--concurrency", "1,8").split(",")).map(Integer::parseInt).toList();
+            new DriftBenchmark(repo, out).run(accounts, roles, concurrency);
+        }
+        if (what.equals("convergence") && options.containsKey("--replay")) {
+            int divergences = new ConvergenceBenchmark(out).replay(Long.parseLong(options.get("--replay")),
+                    Integer.parseInt(options.getOrDefault("--length", "30")), Double.parseDouble(options.getOrDefault("--faults", "0.3")));
+            return divergences == 0 ? OK : FUNCTION_FAILED;
+        }
+        if (what.equals("convergence")) {
+            int diverged = new ConvergenceBenchmark(out).run(Integer.parseInt(options.getOrDefault("--histories", "200")),
+                    Integer.parseInt(options.getOrDefault("--length", "30")), Long.parseLong(options.getOrDefault("--seed", "20261202")),
+                    Double.parseDouble(options.getOrDefault("--faults", "0.3")));
+            return diverged == 0 ? OK : FUNCTION_FAILED;
         }
         return OK;
     }
 
     /** Table and queue variables default to the names local runs give them (the logical IDs; LocalQueues). */
     static Map<String, String> withTables(Map<String, String> env) {
-        Map<String, String> out = new java.util.HashMap<>(env);
+        Map<String, String> out = new HashMap<>(env);
         out.putIfAbsent("GRANTS_TABLE", "GrantsTable");
         out.putIfAbsent("ASSIGNMENTS_TABLE", "AssignmentsTable");
         out.putIfAbsent("GRANT_TARGETS_TABLE", "GrantTargetsTable");

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  *   <tr><td>RECONCILE_QUEUE_URL</td><td>the FIFO queue of reconcile requests (a URL, or a queue name)</td></tr>
  *   <tr><td>RECONCILE_BULK_QUEUE_URL</td><td>the FIFO queue of fan-outs over many accounts (unset: the reconcile queue)</td></tr>
  *   <tr><td>RECONCILE_RETRY_SECONDS</td><td>the first backoff of a reconcile stopped by a passing fault (10; doubled per receive, at most 300)</td></tr>
+ *   <tr><td>REPORT_BUCKET</td><td>an S3 bucket the scheduled drift check writes the access report to, as JSON (unset: none)</td></tr>
+ *   <tr><td>REPORT_UNUSED_DAYS</td><td>days without a recorded use after which the report calls a role unused (90)</td></tr>
  *   <tr><td>AWS_REGION, AWS_ENDPOINT_URL</td><td>region (us-east-1) and an emulator endpoint</td></tr>
  * </table>
  *
@@ -68,7 +70,12 @@ public record CrossroleConfig(
         Optional<String> organizationId,
         Optional<String> reconcileQueue,
         Optional<String> reconcileBulkQueue,
-        Duration reconcileRetry) {
+        Duration reconcileRetry,
+        Optional<String> reportBucket,
+        Duration reportUnusedAfter) {
+
+    /** The object the scheduled drift check writes the access report to, in {@link #reportBucket()}. */
+    public static final String REPORT_KEY = "crossrole/access-report.json";
 
     /** Where the roles Crossrole creates live unless configured otherwise: a path nothing else uses. */
     public static final String DEFAULT_MANAGED_ROLE_PATH = "/crossrole-managed/";
@@ -84,6 +91,7 @@ public record CrossroleConfig(
     private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:[a-z-]+:iam::\\d{12}:role/[\\x21-\\x7E]+");
     private static final Pattern ORGANIZATION_ID = Pattern.compile("o-[a-z0-9]{10,32}");
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
     public static CrossroleConfig fromEnvironment() {
         return from(System.getenv());
@@ -152,6 +160,10 @@ public record CrossroleConfig(
                 problems.append("ORGANIZATION_ID must be an organization ID (o- and 10 to 32 lower-case letters or digits), got '")
                         .append(o).append("'. "));
         int reconcileRetry = number(env, "RECONCILE_RETRY_SECONDS", 10, 0, problems);
+        Optional<String> reportBucket = optional(env, "REPORT_BUCKET");
+        reportBucket.filter(b -> !BUCKET.matcher(b).matches()).ifPresent(b ->
+                problems.append("REPORT_BUCKET must be an S3 bucket name, got '").append(b).append("'. "));
+        int unusedDays = number(env, "REPORT_UNUSED_DAYS", 90, 1, problems);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Crossrole configuration: " + problems.toString().strip());
         }
@@ -160,7 +172,8 @@ public record CrossroleConfig(
                 mode, optional(env, "DRIFT_QUEUE_URL"), perMessage, concurrency, optional(env, "AWS_LAMBDA_FUNCTION_NAME").isPresent(),
                 optional(env, "CROSSROLE_PRIME_AT_INIT").filter("true"::equalsIgnoreCase).isPresent(),
                 guardrails, managedRolePath, accountText.map(AccountId::of), managementText.map(AccountId::of), organizationId,
-                optional(env, "RECONCILE_QUEUE_URL"), optional(env, "RECONCILE_BULK_QUEUE_URL"), Duration.ofSeconds(reconcileRetry));
+                optional(env, "RECONCILE_QUEUE_URL"), optional(env, "RECONCILE_BULK_QUEUE_URL"), Duration.ofSeconds(reconcileRetry),
+                reportBucket, Duration.ofDays(unusedDays));
     }
 
     private static String required(Map<String, String> env, String name, StringBuilder problems) {

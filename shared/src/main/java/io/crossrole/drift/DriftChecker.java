@@ -13,6 +13,7 @@ import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
 import io.crossrole.model.Partition;
 import io.crossrole.org.OrganizationView;
+import io.crossrole.plan.Coverage;
 import io.crossrole.policy.ResourceStatements;
 import io.crossrole.reconcile.ReconcileKey;
 import io.crossrole.reconcile.ReconcileQueue;
@@ -57,6 +58,8 @@ import software.amazon.awssdk.services.iam.IamClient;
  */
 public final class DriftChecker {
     private static final Logger LOG = LoggerFactory.getLogger(DriftChecker.class);
+    /** How the status of an assignment in an account the check could not reach begins. */
+    static final String UNREACHABLE = "drift check cannot reach account ";
 
     private final AccountAccess access;
     private final IamRoleReader reader;
@@ -98,7 +101,7 @@ public final class DriftChecker {
             IamClient iam = access.iam(account);
             roles = reader.readAccount(iam);
         } catch (ProvisioningException | SdkException e) {
-            String reason = "drift check cannot reach account " + account + ": "
+            String reason = UNREACHABLE + account + ": "
                     + (e instanceof ProvisioningException ? e.getMessage() : AwsFailures.message(e));
             here.stream().filter(Assignment::hasRole)
                     .forEach(a -> note(a, AssignmentStatus.FAILED, a.roleName().orElse(null), null, reason));
@@ -119,7 +122,9 @@ public final class DriftChecker {
         Set<String> expected = new HashSet<>();
         for (Assignment a : here) {
             a.roleName().ifPresent(role -> expected.add(a.grantId() + "/" + role));
-            boolean checkable = a.hasRole() || a.status() == AssignmentStatus.DRIFTED;
+            // FAILED only because an earlier check could not reach the account: checked again, its status comes back
+            boolean unreachableBefore = a.status() == AssignmentStatus.FAILED && a.message().startsWith(UNREACHABLE);
+            boolean checkable = a.hasRole() || a.status() == AssignmentStatus.DRIFTED || unreachableBefore;
             if (!checkable || !(a.key() instanceof AssignmentKey.Owner)) {
                 continue;
             }
@@ -182,12 +187,28 @@ public final class DriftChecker {
                 continue;
             }
             DesiredRole desired = DesiredRole.of(grant, account);
+            Optional<String> pending = pendingChange(grant, a, desired, account, org);
+            if (pending.isPresent()) {
+                // the grant changed and the worker has not applied it here yet: reported (queued in remediate mode),
+                // never compared with the new role, and the status keeps naming the role that is here
+                findings.add(account + " " + a.roleName().orElse("?") + " (grant " + grant.grantId() + "): " + pending.get());
+                drifted++;
+                if (mode == DriftMode.REMEDIATE) {
+                    repairs.add(repair);
+                    queued++;
+                }
+                note(a, AssignmentStatus.DRIFTED, a.roleName().orElse(null), a.roleArn().orElse(null), "drift: " + pending.get()
+                        + (mode == DriftMode.REMEDIATE ? "; repair queued" : "; the worker applies it when it gets the change"));
+                continue;
+            }
             expected.add(grant.grantId() + "/" + desired.roleName());
             Optional<ActualRole> actual = Optional.ofNullable(roles.get(desired.roleName()));
             List<String> differences = actual.map(r -> RoleDrift.describe(r, desired))
                     .orElse(List.of("role " + desired.roleName() + (a.roleArn().isEmpty() ? " was never created in this account"
                             : " was deleted outside Crossrole")));
             String roleArn = desired.arn(partition, account);
+            actual.flatMap(ActualRole::lastUsed).filter(use -> !a.lastUsed().equals(Optional.of(use)))
+                    .ifPresent(use -> recorder.lastUsed(a.grantId(), a.key(), use));
             if (differences.isEmpty()) {
                 inSync++;
                 if (a.status() != AssignmentStatus.PROVISIONED) {
@@ -223,6 +244,23 @@ public final class DriftChecker {
     }
 
     /**
+     * A change of the grant the worker has not applied in this account yet: the account is no longer covered (its role
+     * is to be revoked), or the role is renamed (the status still names the old one).
+     */
+    private static Optional<String> pendingChange(Grant grant, Assignment a, DesiredRole desired, AccountId account,
+                                                  OrganizationView org) {
+        if (!a.hasRole()) {
+            return Optional.empty();
+        }
+        if (!Coverage.covers(grant, account, org.ancestors(account.value()), org.management())) {
+            return Optional.of("the grant no longer covers this account; its role " + a.roleName().orElse("?")
+                    + " is to be revoked");
+        }
+        return a.roleName().filter(old -> !old.equals(desired.roleName()))
+                .map(old -> "the grant renames role " + old + " to " + desired.roleName() + "; the rename is not applied yet");
+    }
+
+    /**
      * How the grant's statement in each policy of its resources here differs from the grant: removed, changed, or the
      * resource gone. Only the statement of the grant's Sid is looked at; every other statement is someone else's.
      */
@@ -244,9 +282,12 @@ public final class DriftChecker {
         return out;
     }
 
-    /** A status found by the check, written only if nothing newer was recorded since the assignment was read. */
+    /**
+     * A status found by the check, written only if it says something new and nothing newer was recorded since the
+     * assignment was read: an organization where nothing changed gets no write.
+     */
     private void note(Assignment read, AssignmentStatus status, String roleName, String roleArn, String message) {
-        recorder.recordIf(new AssignmentRecorder.Status(read.grantId(), read.key(), status, roleName, roleArn, null, message),
-                read.attempts());
+        recorder.recordIfChanged(new AssignmentRecorder.Status(read.grantId(), read.key(), status, roleName, roleArn, null, message),
+                read);
     }
 }

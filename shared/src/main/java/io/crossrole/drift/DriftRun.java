@@ -21,6 +21,8 @@ import io.crossrole.reconcile.ReconcileKey;
 import io.crossrole.reconcile.ReconcileQueue;
 import io.crossrole.reconcile.ReconcileRequest;
 import io.crossrole.reconcile.ReconcileRequest.Cause;
+import io.crossrole.report.AccessReport;
+import io.crossrole.report.ReportPublisher;
 import io.crossrole.resource.ResourcePolicies;
 import io.crossrole.store.Assignment;
 import io.crossrole.store.AssignmentKey;
@@ -35,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,13 +90,16 @@ public final class DriftRun {
     private final SqsClient sqs;
     private final Clock clock;
     private final InvocationMetrics metrics;
+    private final ReportPublisher report;
 
     /**
      * @param organization a fresh view of the organization for each run or message
+     * @param report       where the scheduled run writes the access report ({@link ReportPublisher#none()}: nowhere)
      */
     public DriftRun(CrossroleConfig config, DriftChecker checker, GrantReview review, AssignmentStore assignments,
                     AssignmentRecorder recorder, GrantStore grants, ReconcileQueue reconcile, DynamoDbClient dynamo,
-                    Supplier<OrganizationView> organization, SqsClient sqs, Clock clock, InvocationMetrics metrics) {
+                    Supplier<OrganizationView> organization, SqsClient sqs, Clock clock, InvocationMetrics metrics,
+                    ReportPublisher report) {
         this.config = config;
         this.checker = checker;
         this.review = review;
@@ -106,6 +112,7 @@ public final class DriftRun {
         this.sqs = sqs;
         this.clock = clock;
         this.metrics = metrics;
+        this.report = report;
     }
 
     /** Wires a run from configuration: what the drift functions' constructors call. */
@@ -115,7 +122,7 @@ public final class DriftRun {
         DriftChecker checker = new DriftChecker(w.access(), new IamRoleReader(), new ResourcePolicies(w.access(), clients), w.store(),
                 w.recorder(), w.grants(), w.review(), reconcile, config.partition(), clock);
         return new DriftRun(config, checker, w.review(), w.store(), w.recorder(), w.grants(), reconcile, w.dynamo(), w::organization,
-                w.sqs(), clock, w.metrics());
+                w.sqs(), clock, w.metrics(), ReportPublisher.create(config, clients));
     }
 
     /** The invocation's counts besides the run summary (statuses recorded, requests queued). */
@@ -144,7 +151,11 @@ public final class DriftRun {
         }
         Duration duration = Duration.between(started, clock.instant());
         summary.publish(LOG, mode, duration);
-        return summary.toMap(mode, duration);
+        Map<String, Object> out = new LinkedHashMap<>(summary.toMap(mode, duration));
+        // the tables as this run read them: statuses and last uses as the previous run's checks left them
+        report.publish(AccessReport.build(allGrants, allAssignments, started, config.reportUnusedAfter()))
+                .ifPresent(where -> out.put("report", where));
+        return out;
     }
 
     /**
@@ -293,9 +304,14 @@ public final class DriftRun {
                 } else {
                     message += ", which creates it in remediate mode";
                 }
-                recorder.recordIf(new AssignmentRecorder.Status(grant.grantId(), new AssignmentKey.Owner(account), AssignmentStatus.DRIFTED,
-                        grant.roleName(), null, null, message), statuses.stream().filter(a -> a.owner().filter(account::equals).isPresent())
-                        .findFirst().map(Assignment::attempts).orElse(0L));
+                AssignmentRecorder.Status found = new AssignmentRecorder.Status(grant.grantId(), new AssignmentKey.Owner(account),
+                        AssignmentStatus.DRIFTED, grant.roleName(), null, null, message);
+                Optional<Assignment> read = statuses.stream().filter(a -> a.owner().filter(account::equals).isPresent()).findFirst();
+                if (read.isPresent()) {
+                    recorder.recordIfChanged(found, read.get());
+                } else {
+                    recorder.recordIf(found, 0);
+                }
                 LOG.warn("grantId={} accountId={} {}", grant.grantId(), account, message);
             }
         }

@@ -2,15 +2,14 @@ package io.crossrole.drift;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crossrole.lambda.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
  * What one drift run (or one worker's share of it) found: logged as one JSON line and published as
@@ -80,18 +79,15 @@ public final class DriftSummary {
         } catch (JsonProcessingException e) {
             log.info("drift summary {}", summary);
         }
-        MetricsFactory.getMetricsInstance().flushMetrics(m -> {
-            m.setNamespace("Crossrole");
-            m.setDefaultDimensions(DimensionSet.of("Service", "crossrole", "DriftMode", mode));
-            m.addMetric("AccountsChecked", accountsChecked, MetricUnit.COUNT);
-            m.addMetric("RolesInSync", inSync, MetricUnit.COUNT);
-            m.addMetric("RolesDrifted", drifted, MetricUnit.COUNT);
-            m.addMetric("RepairsQueued", repairsQueued, MetricUnit.COUNT);
-            m.addMetric("GrantsExpiredRevoked", expiredRevoked, MetricUnit.COUNT);
-            m.addMetric("OrphanRoles", orphans, MetricUnit.COUNT);
-            m.addMetric("AssignmentsMissing", missing, MetricUnit.COUNT);
-            m.addMetric("AccountsFailed", failed, MetricUnit.COUNT);
-            m.addMetric("DriftRunDuration", duration.toMillis(), MetricUnit.MILLISECONDS);
-        });
-    }
+        DimensionSet dimensions = DimensionSet.of("Service", "crossrole", "DriftMode", mode);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("AccountsChecked", (long) accountsChecked);
+        counts.put("RolesInSync", (long) inSync);
+        counts.put("RolesDrifted", (long) drifted);
+        counts.put("RepairsQueued", (long) repairsQueued);
+        counts.put("GrantsExpiredRevoked", (long) expiredRevoked);
+        counts.put("OrphanRoles", (long) orphans);
+        counts.put("AssignmentsMissing", (long) missing);
+        counts.put("AccountsFailed", (long) failed);
+        Telemetry.publish(dimensions, counts, Map.of("DriftRunDuration", duration.toMillis()));    }
 }

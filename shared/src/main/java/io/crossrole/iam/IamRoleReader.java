@@ -1,6 +1,7 @@
 package io.crossrole.iam;
 
 import io.crossrole.role.ActualRole;
+import io.crossrole.role.RoleUse;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -52,7 +53,7 @@ public final class IamRoleReader {
 
     /**
      * Every role in the account, read in bulk: {@code GetAccountAuthorizationDetails} (Filter Role) gives trust,
-     * inline and attached policies, boundary, tags and instance profiles; {@code ListRoles} adds what it lacks
+     * inline and attached policies, boundary, tags, instance profiles and last use; {@code ListRoles} adds what it lacks
      * (description, max session). Both paginated, so the calls grow with pages, never with roles.
      */
     public Map<String, ActualRole> readAccount(IamClient iam) {
@@ -75,7 +76,9 @@ public final class IamRoleReader {
                     summary == null || summary.maxSessionDuration() == null ? 3600 : summary.maxSessionDuration(),
                     Optional.ofNullable(d.permissionsBoundary()).map(b -> b.permissionsBoundaryArn()),
                     attached, inline, tags,
-                    d.instanceProfileList().stream().map(ip -> ip.instanceProfileName()).toList()));
+                    d.instanceProfileList().stream().map(ip -> ip.instanceProfileName()).toList(),
+                    Optional.ofNullable(d.roleLastUsed()).filter(u -> u.lastUsedDate() != null)
+                            .map(u -> new RoleUse(u.lastUsedDate(), Optional.ofNullable(u.region()).filter(x -> !x.isBlank())))));
         });
         return out;
     }

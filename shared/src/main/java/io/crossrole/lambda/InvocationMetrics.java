@@ -4,9 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import software.amazon.lambda.powertools.metrics.MetricsFactory;
 import software.amazon.lambda.powertools.metrics.model.DimensionSet;
-import software.amazon.lambda.powertools.metrics.model.MetricUnit;
 
 /**
  * Counts what one invocation did (assignments provisioned, failed, revoked, records retried, ...) and
@@ -32,10 +30,6 @@ public final class InvocationMetrics {
         if (snapshot.isEmpty()) {
             return;
         }
-        MetricsFactory.getMetricsInstance().flushMetrics(m -> {
-            m.setNamespace("Crossrole");
-            m.setDefaultDimensions(DimensionSet.of("Service", "crossrole", "Function", function));
-            snapshot.forEach((name, value) -> m.addMetric(name, value, MetricUnit.COUNT));
-        });
+        Telemetry.publish(DimensionSet.of("Service", "crossrole", "Function", function), snapshot, Map.of());
     }
 }

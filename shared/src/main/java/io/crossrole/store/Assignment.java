@@ -1,6 +1,7 @@
 package io.crossrole.store;
 
 import io.crossrole.model.AccountId;
+import io.crossrole.role.RoleUse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param attempts  how many times the status was written: a writer that must not overwrite a newer result writes only
  *                  if it is still the one it read ({@link AssignmentRecorder#recordIf})
  * @param resources for a resource-policy grant, the resources whose policies hold its statement there (their ARNs)
+ * @param lastUsed  the role's last use, as the drift check last read it
  */
 public record Assignment(
         String grantId,
@@ -23,10 +25,17 @@ public record Assignment(
         String message,
         long attempts,
         Instant updatedAt,
-        List<String> resources) {
+        List<String> resources,
+        Optional<RoleUse> lastUsed) {
 
     public Assignment {
         resources = List.copyOf(resources);
+    }
+
+    /** A status whose role's use was never read. */
+    public Assignment(String grantId, AssignmentKey key, AssignmentStatus status, Optional<String> roleName, Optional<String> roleArn,
+                      Optional<String> desiredHash, String message, long attempts, Instant updatedAt, List<String> resources) {
+        this(grantId, key, status, roleName, roleArn, desiredHash, message, attempts, updatedAt, resources, Optional.empty());
     }
 
     /** A status with no resource policies (a role grant's, a grantee's). */

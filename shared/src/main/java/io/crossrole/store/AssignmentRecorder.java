@@ -3,12 +3,14 @@ package io.crossrole.store;
 import io.crossrole.failure.AwsFailures;
 import io.crossrole.failure.ProvisioningException;
 import io.crossrole.lambda.InvocationMetrics;
+import io.crossrole.role.RoleUse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -74,6 +76,50 @@ public final class AssignmentRecorder {
         return write(s, expectedAttempts);
     }
 
+    /**
+     * As {@link #recordIf}, against the status the caller read, and nothing is written when that status already says
+     * the same (status, message, role): a check that finds what it found last time writes no item.
+     *
+     * @return true when the status was written
+     */
+    public boolean recordIfChanged(Status s, Assignment read) {
+        boolean same = read.status() == s.status() && read.message().equals(stored(s.message()))
+                && (s.roleName() == null || read.roleName().equals(Optional.of(s.roleName())))
+                && (s.roleArn() == null || read.roleArn().equals(Optional.of(s.roleArn())));
+        return !same && write(s, read.attempts());
+    }
+
+    /**
+     * Records when a role was last used, on its existing status (never creating one, never counting as a status
+     * write: {@code attempts} is unchanged, so no status writer's condition fails because of it).
+     */
+    public void lastUsed(String grantId, AssignmentKey key, RoleUse use) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":at", AttributeValue.fromS(use.at().toString()));
+        String update = "SET lastUsedAt = :at";
+        if (use.region().isPresent()) {
+            update += ", lastUsedRegion = :region";
+            values.put(":region", AttributeValue.fromS(use.region().get()));
+        } else {
+            update += " REMOVE lastUsedRegion";
+        }
+        String expression = update;
+        try {
+            dynamo.updateItem(r -> r.tableName(table)
+                    .key(Map.of("grantId", AttributeValue.fromS(grantId), "accountId", AttributeValue.fromS(key.stored())))
+                    .updateExpression(expression)
+                    .conditionExpression("attribute_exists(#status)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(values));
+            LOG.debug("grantId={} accountId={} role last used {}", grantId, key.stored(), use);
+        } catch (ConditionalCheckFailedException gone) {
+            LOG.debug("grantId={} accountId={} has no status any more; its role's last use is not recorded", grantId, key.stored());
+        } catch (RuntimeException e) {
+            throw new ProvisioningException("cannot record a role's last use in " + table + ": " + AwsFailures.message(e),
+                    AwsFailures.isRetryable(e), e);
+        }
+    }
+
     /** Remembers that the grant stream enqueued every reconcile of this version of the grant's record. */
     public void markFannedOut(String grantId, String version) {
         try {
@@ -89,7 +135,7 @@ public final class AssignmentRecorder {
     }
 
     private boolean write(Status s, Long expectedAttempts) {
-        String text = s.message().length() > MAX_MESSAGE ? s.message().substring(0, MAX_MESSAGE) + "…" : s.message();
+        String text = stored(s.message());
         Map<String, AttributeValue> values = new HashMap<>();
         StringBuilder set = new StringBuilder("SET #status = :status, #message = :message, updatedAt = :now");
         values.put(":status", AttributeValue.fromS(s.status().name()));
@@ -134,6 +180,11 @@ public final class AssignmentRecorder {
             LOG.info("grantId={} accountId={} status={} {}", s.grantId(), s.key().stored(), s.status(), text);
         }
         return true;
+    }
+
+    /** A message as the table keeps it: cut at {@link #MAX_MESSAGE} characters. */
+    private static String stored(String message) {
+        return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message;
     }
 
     private static void optionalSet(StringBuilder set, Map<String, AttributeValue> values, String name, String value) {

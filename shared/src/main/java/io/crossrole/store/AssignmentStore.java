@@ -1,5 +1,6 @@
 package io.crossrole.store;
 
+import io.crossrole.role.RoleUse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +101,8 @@ public final class AssignmentStore {
                 Optional.ofNullable(item.get("attempts")).map(a -> Long.parseLong(a.n())).orElse(0L),
                 str(item, "updatedAt").map(Instant::parse).orElse(Instant.EPOCH),
                 Optional.ofNullable(item.get("resources")).filter(AttributeValue::hasL)
-                        .map(r -> r.l().stream().map(AttributeValue::s).toList()).orElse(List.of()));
+                        .map(r -> r.l().stream().map(AttributeValue::s).toList()).orElse(List.of()),
+                str(item, "lastUsedAt").map(at -> new RoleUse(Instant.parse(at), str(item, "lastUsedRegion"))));
     }
 
     private static Optional<String> str(Map<String, AttributeValue> item, String name) {

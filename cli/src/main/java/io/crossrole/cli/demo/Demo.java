@@ -3,6 +3,7 @@ package io.crossrole.cli.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.aws.AwsClientFactory;
+import io.crossrole.cli.ReportCommand;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalEnvironment;
 import io.crossrole.cli.local.LocalFunctions;
@@ -11,6 +12,7 @@ import io.crossrole.cli.local.QueueDelivery;
 import io.crossrole.cli.local.StreamEvents;
 import io.crossrole.cli.template.SamTemplate;
 import io.crossrole.config.CrossroleConfig;
+import io.crossrole.drift.DriftRun;
 import io.crossrole.grant.GrantImages;
 import io.crossrole.grant.GrantParser;
 import io.crossrole.grant.GrantValidation;
@@ -18,6 +20,9 @@ import io.crossrole.grant.GranteeSide;
 import io.crossrole.guardrail.GrantReview;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
+import io.crossrole.report.AccessReport;
+import io.crossrole.report.ReportFiles;
 import io.crossrole.role.ActualRole;
 import io.crossrole.role.Ownership;
 import io.crossrole.store.Assignment;
@@ -32,13 +37,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -46,6 +55,8 @@ import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.organizations.model.CreateAccountState;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * {@code crossrole demo}: the main job end to end on an emulator it starts itself. An organization with a
@@ -56,6 +67,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String THIRD_PARTY = "444455556666";
+    /** Where the demo writes the access report, relative to the working directory. */
+    private static final String REPORT_DIR = "crossrole-report";
     /** The emulator's organization's management account (moto's default account). */
     private static final String MANAGEMENT = "123456789012";
     /** Every default guardrail, but the auditing firm outside the organization may be trusted (with an external ID). */
@@ -81,7 +94,9 @@ public final class Demo {
                     dev and a prod account and the tables template.yaml declares, writes example grants, delivers the
                     Grants table's stream to GrantStreamFunction (run through the Lambda runtime client in its own JVM),
                     and prints what exists in each account and every assignment's status. Then deletes a grant and
-                    shows the revocation. --verbose also prints the function's logs.
+                    shows the revocation, an account joining, and a drift check that records each role's last use; ends by
+                    writing the access report (crossrole-report/access-report.html, .csv, .json) and printing its path.
+                    --verbose also prints the function's logs.
                     Exit 0 when every result was as expected, 1 otherwise, 2 when the emulator cannot start.""");
             return 0;
         }
@@ -266,6 +281,40 @@ public final class Demo {
             reconcileAll.run();
             showAccount("analytics", analytics, access);
             expect(store, "org-readonly", analytics, AssignmentStatus.PROVISIONED);
+        }
+
+        step("The third party uses ThirdPartyAudit in prod; the drift check reads every role (one bulk read per account)"
+                + " and records each one's last use");
+        useRole(clients, Arn.role(config.partition(), AccountId.of(prod), config.managedRolePath(), "ThirdPartyAudit"),
+                "Unique-3rd-party-ID-12345");
+        Map<String, String> here = new HashMap<>(env);
+        here.remove("DRIFT_QUEUE_URL"); // checked in this process, as `crossrole drift` does
+        Map<String, Object> summary = DriftRun.create(CrossroleConfig.from(here), clients, "crossrole-demo-drift",
+                Backoff.standard(Duration.ofSeconds(5)), Clock.systemUTC()).scheduled();
+        out.printf("  drift check: %s accounts checked, %s roles in sync, %s drifted%n", summary.get("accountsChecked"),
+                summary.get("inSync"), summary.get("drifted"));
+
+        step("The access report: who may assume what, where, until when, and whether anyone does");
+        AccessReport report = ReportCommand.write(config, Path.of(REPORT_DIR), Duration.ofDays(90), out);
+        boolean used = report.rows().stream().anyMatch(r -> r.grantId().equals("vendor-audit") && r.owner().equals(prod)
+                && r.lastUsed().isPresent());
+        if (!used) {
+            wrong.add("the report should show ThirdPartyAudit in prod as used");
+        }
+        out.printf("  %d grants, %d owner accounts, %d grantee accounts; %d roles unused for 90 days. Open it in a browser:%n"
+                        + "  file://%s%n", report.summary().grants(), report.summary().ownerAccounts(), report.summary().granteeAccounts(),
+                report.summary().unused(), Path.of(REPORT_DIR, ReportFiles.HTML).toAbsolutePath().normalize());
+    }
+
+    /** Someone assumes the role and makes one call with its session, as a grantee would: IAM records the use. */
+    private static void useRole(AwsClientFactory clients, String roleArn, String externalId) {
+        try (StsClient sts = clients.sts(clients.baseCredentials())) {
+            Credentials c = sts.assumeRole(r -> r.roleArn(roleArn).roleSessionName("third-party-audit").externalId(externalId))
+                    .credentials();
+            try (StsClient session = clients.sts(StaticCredentialsProvider.create(AwsSessionCredentials.create(c.accessKeyId(),
+                    c.secretAccessKey(), c.sessionToken())))) {
+                session.getCallerIdentity();
+            }
         }
     }
 

@@ -158,6 +158,30 @@ class SecurityTemplatesTest {
         }
     }
 
+    @Test
+    void stack_onlyTheScheduledDriftCheckMayWriteTheReport_oneObject_andOnlyWhenABucketIsGiven() {
+        Map<String, Object> parameter = SamTemplate.map(STACK.parameters().get("ReportBucket"));
+        assertThat(parameter).containsEntry("Default", "");
+        for (String function : STACK.resourcesOfType("AWS::Serverless::Function")) {
+            Map<String, Object> vars = SamTemplate.map(SamTemplate.map(STACK.functionProperty(function, "Environment").orElseThrow())
+                    .get("Variables"));
+            assertThat(vars.containsKey("REPORT_BUCKET")).as(function).isEqualTo(function.equals("DriftCheckFunction"));
+        }
+        for (String role : STACK.resourcesOfType("AWS::IAM::Role")) {
+            List<Map<String, Object>> writes = statements(inlinePolicy(STACK.resource(role).orElseThrow())).stream()
+                    .filter(st -> String.valueOf(st.get("Action")).contains("s3:")).toList();
+            if (role.equals("DriftCheckFunctionRole")) {
+                assertThat(writes).singleElement().satisfies(st -> {
+                    assertThat(st.get("Action")).isEqualTo("s3:PutObject");
+                    assertThat(st.get("Resource")).isEqualTo(Map.of("Fn::Sub",
+                            "arn:${AWS::Partition}:s3:::${ReportBucket}/crossrole/access-report.json"));
+                });
+            } else {
+                assertThat(writes).as(role).noneMatch(st -> String.valueOf(st.get("Action")).contains("s3:PutObject"));
+            }
+        }
+    }
+
     private static Map<String, Object> policy(Map<String, Object> role, String property) {
         return SamTemplate.map(SamTemplate.map(role.get("Properties")).get(property));
     }

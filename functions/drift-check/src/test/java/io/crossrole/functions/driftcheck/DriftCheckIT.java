@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossrole.iam.IamRoleReader;
 import io.crossrole.producer.GrantStreamProducer;
 import io.crossrole.store.Assignment;
@@ -14,6 +16,7 @@ import io.crossrole.testing.StreamRecords;
 import io.crossrole.testing.TestCrossrole;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +24,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
@@ -52,9 +59,11 @@ class DriftCheckIT {
 
     private TestCrossrole crossrole;
     private GrantStreamProducer stream;
+    private Emulator emulator;
 
     @BeforeEach
     void setUp(Emulator emulator) {
+        this.emulator = emulator;
         emulator.reset();
         crossrole = new TestCrossrole(emulator, Map.of());
         stream = crossrole.producer("crossrole-grant-stream");
@@ -88,6 +97,99 @@ class DriftCheckIT {
         assertThat(calls).filteredOn(c -> c.equals("Iam:GetAccountAuthorizationDetails")).hasSize(MEMBERS);
         assertThat(calls).as("never per-role reads").noneMatch(c -> c.equals("Iam:GetRole") || c.equals("Iam:ListRolePolicies")
                 || c.equals("Iam:GetRolePolicy") || c.equals("Iam:ListAttachedRolePolicies"));
+    }
+
+    @Test
+    void report_whenNothingChangedSinceTheLastRun_writesNoAssignment() {
+        changeByHand();
+        crossrole.driftRun(Clock.systemUTC()).scheduled();
+        crossrole.calls().clear();
+
+        Map<String, Object> again = crossrole.driftRun(Clock.systemUTC()).scheduled();
+
+        assertThat(again).containsEntry("drifted", 4);
+        assertThat(crossrole.calls().all()).as("the same findings are not written again")
+                .noneMatch(c -> c.equals("DynamoDb:UpdateItem") || c.equals("DynamoDb:PutItem") || c.equals("DynamoDb:BatchWriteItem"));
+    }
+
+    @Test
+    void report_recordsWhenEachRoleWasLastUsed_fromTheBulkRead_andOnlyWhenItChanged() {
+        String used = crossrole.assignment("app-deploy", A).roleArn().orElseThrow();
+        crossrole.useRole(used);
+        crossrole.calls().clear();
+
+        crossrole.driftRun(Clock.systemUTC()).scheduled();
+
+        Assignment a = crossrole.assignment("app-deploy", A);
+        assertThat(a.lastUsed()).as("RoleLastUsed of %s", used).isPresent();
+        assertThat(a.lastUsed().get().at()).isBetween(Instant.now().minus(Duration.ofMinutes(5)), Instant.now());
+        assertThat(a.status()).isEqualTo(AssignmentStatus.PROVISIONED);
+        assertThat(crossrole.assignment("app-deploy", B).lastUsed()).as("never used").isEmpty();
+        assertThat(crossrole.assignment("audit", A).lastUsed()).isEmpty();
+        assertThat(crossrole.calls().all()).as("no read beyond the bulk one")
+                .noneMatch(c -> c.equals("Iam:GetRole")).filteredOn("DynamoDb:UpdateItem"::equals).hasSize(1);
+
+        crossrole.calls().clear();
+        crossrole.driftRun(Clock.systemUTC()).scheduled();
+        assertThat(crossrole.calls().all()).as("the same last use is not written again").doesNotContain("DynamoDb:UpdateItem");
+        assertThat(crossrole.assignment("app-deploy", A).lastUsed()).isEqualTo(a.lastUsed());
+    }
+
+    @Test
+    void scheduled_withAReportBucket_writesTheAccessReportThere_withEachRolesLastUse() throws Exception {
+        String bucket = "crossrole-reports-test";
+        try (S3Client s3 = S3Client.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"))).build()) {
+            s3.createBucket(r -> r.bucket(bucket));
+            crossrole.useRole(crossrole.assignment("audit", A).roleArn().orElseThrow());
+            crossrole.driftRun(Clock.systemUTC()).scheduled();
+
+            Map<String, Object> summary = crossrole.driftRun(Map.of("REPORT_BUCKET", bucket), Clock.systemUTC()).scheduled();
+
+            assertThat(summary).containsEntry("report", "s3://" + bucket + "/crossrole/access-report.json");
+            JsonNode report = new ObjectMapper().readTree(s3.getObjectAsBytes(r -> r.bucket(bucket).key("crossrole/access-report.json"))
+                    .asByteArray());
+            assertThat(report.path("rows")).hasSize(4);
+            assertThat(report.path("summary").path("byStatus").path("PROVISIONED").asInt()).isEqualTo(4);
+            JsonNode audit = null;
+            for (JsonNode row : report.path("rows")) {
+                if (row.path("grantId").asText().equals("audit")) {
+                    audit = row;
+                }
+            }
+            assertThat(audit).isNotNull();
+            assertThat(audit.path("lastUsed").isTextual()).as("recorded by the previous run: %s", audit).isTrue();
+            assertThat(audit.path("unused").asBoolean()).isFalse();
+            assertThat(report.path("matrix").path("333333333333").path(A).get(0).asText()).isEqualTo("audit");
+        }
+    }
+
+    @Test
+    void report_whenTheGrantChangedAndTheWorkerHasNotAppliedItYet_reportsWhatIsPending_andTheStatusKeepsTheRoleThatIsThere() {
+        // ConvergenceIT's history (seed -4772328970599826977): the drift check compared the renamed grant's new role,
+        // wrote that name on the status, and the revocation that followed looked for a role that was never there
+        String renamed = APP.replace("\"AppDeploy\"", "\"AppNext\"").replace(", \"%s\"]".formatted(C), "]");
+        crossrole.putGrant(renamed);
+        crossrole.calls().clear();
+
+        crossrole.driftRun(Clock.systemUTC()).scheduled();
+
+        Assignment a = crossrole.assignment("app-deploy", A);
+        assertThat(a.message()).isEqualTo("drift: the grant renames role AppDeploy to AppNext; the rename is not applied yet;"
+                + " the worker applies it when it gets the change");
+        assertThat(a.roleName()).contains("AppDeploy");
+        Assignment c = crossrole.assignment("app-deploy", C);
+        assertThat(c.message()).startsWith("drift: the grant no longer covers this account; its role AppDeploy is to be revoked");
+        assertThat(c.roleName()).contains("AppDeploy");
+        assertThat(crossrole.calls().iamWrites()).isEmpty();
+
+        assertThat(stream.process(StreamRecords.modify(APP, renamed)).getBatchItemFailures()).isEmpty();
+        crossrole.drain();
+
+        assertThat(roleId(A, "AppDeploy")).as("renamed").isNull();
+        assertThat(roleId(A, "AppNext")).isNotNull();
+        assertThat(roleId(C, "AppDeploy")).as("revoked").isNull();
+        assertThat(crossrole.assignment("app-deploy", C).status()).isEqualTo(AssignmentStatus.REVOKED);
     }
 
     @Test
@@ -169,6 +271,24 @@ class DriftCheckIT {
         assertThat(c.status()).isEqualTo(AssignmentStatus.FAILED);
         assertThat(c.message()).contains("drift check cannot reach account " + C).contains("denied by an SCP");
         assertThat(crossrole.assignment("app-deploy", A).status()).isEqualTo(AssignmentStatus.DRIFTED);
+    }
+
+    @Test
+    void unreachableAccount_isCheckedAgainByTheNextRun_andItsStatusesComeBackWhenItCanBeReached() {
+        // ConvergenceIT's history (seed 3733678116649607697): one 503 in a report run left an in-sync role FAILED for good
+        crossrole.calls().failRequests(r -> r instanceof AssumeRoleRequest a && a.roleArn().contains("::" + C + ":"),
+                (StsException) StsException.builder().statusCode(503).awsErrorDetails(AwsErrorDetails.builder()
+                        .errorCode("ServiceUnavailable").errorMessage("Service Unavailable").build()).build());
+        crossrole.driftRun(Clock.systemUTC()).scheduled();
+        assertThat(crossrole.assignment("app-deploy", C).status()).isEqualTo(AssignmentStatus.FAILED);
+        crossrole.calls().failRequests(r -> false, null);
+
+        Map<String, Object> next = crossrole.driftRun(Clock.systemUTC()).scheduled();
+
+        assertThat(next).containsEntry("failed", 0).containsEntry("inSync", 4);
+        Assignment c = crossrole.assignment("app-deploy", C);
+        assertThat(c.status()).isEqualTo(AssignmentStatus.PROVISIONED);
+        assertThat(c.message()).startsWith("in sync with the grant (drift check");
     }
 
     @Test
