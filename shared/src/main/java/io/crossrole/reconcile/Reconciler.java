@@ -149,7 +149,7 @@ public final class Reconciler {
                 case ReconcilePlan.Statements st -> statements(st);
             };
         } catch (ProvisioningException e) {
-            String role = plan instanceof ReconcilePlan.Role r ? r.desired().roleName()
+            String role = plan instanceof ReconcilePlan.Role r ? holding(r)
                     : plan instanceof ReconcilePlan.Revocation v ? v.roleName() : null;
             AssignmentStatus status = e.isRetryable() ? AssignmentStatus.PENDING : AssignmentStatus.FAILED;
             return record(key, status, role, null, null, (e.isRetryable() ? "will retry: " : "") + e.getMessage(), e.isRetryable(), 0);
@@ -157,31 +157,47 @@ public final class Reconciler {
     }
 
     private Result role(ReconcilePlan.Role plan, Cause cause) {
-        IamClient iam = access.iam(plan.key().account());
+        // the role this key may hold at each point, the one a status written on a failure must name: the old role until
+        // a rename has removed it, then the grant's
+        String holding = holding(plan);
         int writes = 0;
-        if (!plan.exists() && plan.decision() instanceof PlanDecision.Apply) {
-            // the role it is about to create, recorded first: if this reconcile stops after CreateRole and the grant is
-            // renamed or deleted before the retry, the status still names the role, and the next reconcile removes it
-            record(plan.key(), AssignmentStatus.PENDING, plan.desired().roleName(), null, null, "creating role "
-                    + plan.desired().roleName(), false, 0);
+        try {
+            IamClient iam = access.iam(plan.key().account());
+            if (plan.renamed().isPresent() && plan.renamed().get().decision() instanceof PlanDecision.Apply remove) {
+                applier.apply(iam, remove.plan());
+                writes += remove.plan().operations().size();
+                holding = plan.desired().roleName();
+            }
+            if (plan.decision() instanceof PlanDecision.Conflict c) {
+                return record(plan.key(), AssignmentStatus.FAILED, plan.desired().roleName(), null, plan.desired().hash(),
+                        "conflict: " + c.message(), false, writes);
+            }
+            if (!plan.exists()) {
+                // the role it is about to create, recorded first: if this reconcile stops after CreateRole and the grant is
+                // renamed or deleted before the retry, the status still names the role, and the next reconcile removes it
+                record(plan.key(), AssignmentStatus.PENDING, plan.desired().roleName(), null, null, "creating role "
+                        + plan.desired().roleName(), false, 0);
+            }
+            RolePlan rolePlan = ((PlanDecision.Apply) plan.decision()).plan();
+            applier.apply(iam, rolePlan);
+            writes += rolePlan.operations().size();
+            String renamed = plan.renamed().map(r -> "role renamed from " + r.roleName() + "; ").orElse("");
+            String repaired = cause == Cause.DRIFT && !rolePlan.isEmpty() ? "repaired by the drift check: " : "";
+            String message = repaired + renamed + (rolePlan.isEmpty() ? "role matches the grant"
+                    : (plan.exists() ? "updated: " : "created: ") + String.join("; ", rolePlan.brief()));
+            return record(plan.key(), AssignmentStatus.PROVISIONED, plan.desired().roleName(), plan.roleArn(), plan.desired().hash(),
+                    message, false, writes);
+        } catch (ProvisioningException e) {
+            AssignmentStatus status = e.isRetryable() ? AssignmentStatus.PENDING : AssignmentStatus.FAILED;
+            return record(plan.key(), status, holding, null, null, (e.isRetryable() ? "will retry: " : "") + e.getMessage(),
+                    e.isRetryable(), writes);
         }
-        if (plan.renamed().isPresent() && plan.renamed().get().decision() instanceof PlanDecision.Apply remove) {
-            applier.apply(iam, remove.plan());
-            writes += remove.plan().operations().size();
-        }
-        if (plan.decision() instanceof PlanDecision.Conflict c) {
-            return record(plan.key(), AssignmentStatus.FAILED, plan.desired().roleName(), null, plan.desired().hash(),
-                    "conflict: " + c.message(), false, writes);
-        }
-        RolePlan rolePlan = ((PlanDecision.Apply) plan.decision()).plan();
-        applier.apply(iam, rolePlan);
-        writes += rolePlan.operations().size();
-        String renamed = plan.renamed().map(r -> "role renamed from " + r.roleName() + "; ").orElse("");
-        String repaired = cause == Cause.DRIFT && !rolePlan.isEmpty() ? "repaired by the drift check: " : "";
-        String message = repaired + renamed + (rolePlan.isEmpty() ? "role matches the grant"
-                : (plan.exists() ? "updated: " : "created: ") + String.join("; ", rolePlan.brief()));
-        return record(plan.key(), AssignmentStatus.PROVISIONED, plan.desired().roleName(), plan.roleArn(), plan.desired().hash(),
-                message, false, writes);
+    }
+
+    /** Before anything is written: the role of another name a rename is to remove, else the grant's. */
+    private static String holding(ReconcilePlan.Role plan) {
+        return plan.renamed().filter(r -> r.decision() instanceof PlanDecision.Apply).map(ReconcilePlan.Renamed::roleName)
+                .orElse(plan.desired().roleName());
     }
 
     private Result revocation(ReconcilePlan.Revocation plan) {

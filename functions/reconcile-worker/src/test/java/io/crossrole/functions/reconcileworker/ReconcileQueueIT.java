@@ -36,6 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.DeleteRoleRequest;
+import software.amazon.awssdk.services.iam.model.IamException;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -156,7 +158,9 @@ class ReconcileQueueIT {
         SqsEventSource.Drained drained = drainAll();
 
         assertThat(drained.returned()).isZero();
-        assertThat(drained.delivered()).isEqualTo(251);
+        // moto's receive is not atomic across concurrent pollers: now and then it hands one message to two of them
+        // (at-least-once, which SQS allows too); the statuses below show each account was made right
+        assertThat(drained.delivered()).isGreaterThanOrEqualTo(251);
         List<Assignment> statuses = crossrole.assignments("org-read");
         assertThat(statuses).filteredOn(a -> a.owner().isPresent()).hasSize(250)
                 .allSatisfy(a -> assertThat(a.status()).as(a.message()).isEqualTo(AssignmentStatus.PROVISIONED));
@@ -299,6 +303,35 @@ class ReconcileQueueIT {
         Assignment status = crossrole.assignment("ops", "111111111111");
         assertThat(status.status()).isEqualTo(AssignmentStatus.PROVISIONED);
         assertThat(status.roleName()).contains("OpsNext");
+    }
+
+    @Test
+    void rename_whoseRemovalOfTheOldRoleFails_keepsNamingTheOldRole_soTheRevocationThatFollowsRemovesIt() {
+        // ConvergenceIT's history (seed 4569483449243202828): the status named the new role while the old one was still
+        // there, so when the grant stopped covering the account the revocation looked for the new one
+        start(true);
+        String app = """
+                {"grantId": "app", "roleName": "App", "targets": ["111111111111"], "trustedPrincipals": ["222222222222"]}""";
+        String next = app.replace("\"App\"", "\"AppNext\"");
+        String elsewhere = next.replace("111111111111", "012345678901");
+        put(app);
+        drainAll();
+        modify(app, next);
+        crossrole.calls().failRequests(r -> r instanceof DeleteRoleRequest, IamException.builder().statusCode(503)
+                .message("Service Unavailable").build());
+        crossrole.expressSource().drain(event -> handler.handleRequest(event, null), 1, 1);
+        crossrole.calls().failRequests(r -> false, null);
+        Assignment during = crossrole.assignment("app", "111111111111");
+        assertThat(during.status()).isEqualTo(AssignmentStatus.PENDING);
+        assertThat(during.roleName()).as("the role still there").contains("App");
+
+        modify(next, elsewhere);
+        drainAll();
+
+        assertThat(roleExists("111111111111", "App")).isFalse();
+        assertThat(roleExists("111111111111", "AppNext")).isFalse();
+        assertThat(crossrole.assignment("app", "111111111111").status()).isEqualTo(AssignmentStatus.REVOKED);
+        assertThat(roleExists("012345678901", "AppNext")).isTrue();
     }
 
     // ------------------------------------------------------------------ messages that cannot be read
