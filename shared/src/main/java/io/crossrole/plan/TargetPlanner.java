@@ -87,7 +87,8 @@ public final class TargetPlanner {
             if (live.isEmpty() && !validation.accountTargets().contains(account)) {
                 return new TargetDecision.Nothing("the grant is refused and was never applied here");
             }
-            return new TargetDecision.Note(AssignmentStatus.FAILED, validation.roleName().or(() -> priorRole).orElse(null),
+            // the status keeps naming the role that is here (a refused rename must not hide it from a later revocation)
+            return new TargetDecision.Note(AssignmentStatus.FAILED, priorRole.or(validation::roleName).orElse(null),
                     refused(validation, live.filter(Assignment::hasRole).isPresent()));
         }
         if (validation.resourceGrant().isPresent()) {

@@ -121,6 +121,15 @@ class TargetPlannerTest {
     }
 
     @Test
+    void owner_whenARenamingGrantIsRefused_theStatusKeepsNamingTheRoleThatIsThere() {
+        // ConvergenceIT's history (seed 4569483449243202828): the refused record's role name replaced the one there, and
+        // the revocation that followed looked for it
+        TargetDecision d = owner(grant(", \"maxSessionDuration\": 60"), active(), status(AssignmentStatus.PROVISIONED, "OldName"));
+
+        assertThat(d).isInstanceOfSatisfying(TargetDecision.Note.class, n -> assertThat(n.roleName()).isEqualTo("OldName"));
+    }
+
+    @Test
     void owner_whenTheGrantIsRefused_recordsFailedAndKeepsTheRole() {
         TargetDecision d = owner(grant(", \"maxSessionDuration\": 60"), active(), status(AssignmentStatus.PROVISIONED, "UpdateApp"));
 
