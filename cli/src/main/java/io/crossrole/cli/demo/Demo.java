@@ -101,6 +101,10 @@ public final class Demo {
             return 0;
         }
         boolean verbose = List.of(args).contains("--verbose");
+        if (!verbose) {
+            // the drift check runs in this process: its log lines are the functions' logs, shown with --verbose
+            System.setProperty("org.slf4j.simpleLogger.log.io.crossrole", "warn");
+        }
         long started = System.nanoTime();
         step("Starting an AWS emulator (moto server) with the tables and queues template.yaml declares");
         try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of("AWS_ACCESS_KEY_ID", "demo", "AWS_SECRET_ACCESS_KEY", "demo",
