@@ -5,7 +5,6 @@ import io.crossrole.grant.GrantValidation;
 import io.crossrole.grant.GranteeSide;
 import io.crossrole.grant.ResourceGrant;
 import io.crossrole.model.AccountId;
-import io.crossrole.model.Arn;
 import io.crossrole.model.Principal;
 import io.crossrole.policy.PolicyDocuments;
 import io.crossrole.role.RoleUse;
@@ -86,9 +85,8 @@ public record AccessReport(Instant generatedAt, Duration unusedAfter, List<Acces
             if (!row.canBeUsed() || !AccountId.isValid(row.owner())) {
                 continue;
             }
-            for (String principal : row.principals()) {
-                Arn.parse(principal).map(Arn::account).filter(AccountId::isValid).ifPresent(grantee -> matrix
-                        .computeIfAbsent(grantee, k -> new TreeMap<>()).computeIfAbsent(row.owner(), k -> new TreeSet<>()).add(row.grantId()));
+            for (String grantee : row.granteeAccounts()) {
+                matrix.computeIfAbsent(grantee, k -> new TreeMap<>()).computeIfAbsent(row.owner(), k -> new TreeSet<>()).add(row.grantId());
             }
         }
         Map<AssignmentStatus, Integer> byStatus = new EnumMap<>(AssignmentStatus.class);

@@ -1,5 +1,7 @@
 package io.crossrole.report;
 
+import io.crossrole.model.AccountId;
+import io.crossrole.model.Arn;
 import io.crossrole.store.AssignmentStatus;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +46,12 @@ public record AccessRow(String grantId, String owner, Kind kind, List<String> ac
         permissions = List.copyOf(permissions);
         granteeAllow = List.copyOf(granteeAllow);
         granteeDeny = List.copyOf(granteeDeny);
+    }
+
+    /** The accounts of the trusted principals (the grantee accounts), in order, without repeats. */
+    public List<String> granteeAccounts() {
+        return principals.stream().map(Arn::parse).flatMap(Optional::stream).map(Arn::account).filter(AccountId::isValid)
+                .distinct().toList();
     }
 
     /** True when the access exists in the account (PROVISIONED, or DRIFTED from it). */

@@ -139,12 +139,7 @@ public final class ReportHtml {
             if (row.status() != AssignmentStatus.DRIFTED) {
                 continue;
             }
-            for (String principal : row.principals()) {
-                String[] parts = principal.split(":");
-                if (parts.length > 4) {
-                    out.put(parts[4] + "/" + row.owner(), AssignmentStatus.DRIFTED);
-                }
-            }
+            row.granteeAccounts().forEach(grantee -> out.put(grantee + "/" + row.owner(), AssignmentStatus.DRIFTED));
         }
         return out;
     }
@@ -206,12 +201,7 @@ public final class ReportHtml {
                     || r.status() == AssignmentStatus.DRIFTED;
             Set<String> accounts = new TreeSet<>();
             accounts.add(r.owner());
-            r.principals().forEach(p -> {
-                String[] parts = p.split(":");
-                if (parts.length > 4) {
-                    accounts.add(parts[4]);
-                }
-            });
+            accounts.addAll(r.granteeAccounts());
             h.append("<tr data-grant=\"").append(esc(r.grantId())).append("\" data-owner=\"").append(esc(r.owner()))
                     .append("\" data-accounts=\"").append(esc(String.join(" ", accounts))).append("\" data-status=\"")
                     .append(r.status().name()).append("\" data-attention=\"").append(attention).append("\"")
