@@ -1,8 +1,22 @@
 package io.crossrole.cli.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.crossrole.aws.AwsClientFactory;
 import io.crossrole.cli.internal.LocalLambda;
 import io.crossrole.cli.local.LocalEnvironment;
 import io.crossrole.cli.local.LocalFunctions;
+import io.crossrole.cli.local.StreamEvents;
+import io.crossrole.config.CrossroleConfig;
+import io.crossrole.grant.GrantImages;
+import io.crossrole.model.AccountId;
+import io.crossrole.reconcile.ReconcileKey;
+import io.crossrole.reconcile.ReconcileRequest;
+import io.crossrole.store.Assignment;
+import io.crossrole.store.AssignmentKey;
+import io.crossrole.store.AssignmentStatus;
+import io.crossrole.store.AssignmentStore;
+import io.crossrole.testing.SqsEventSource;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -15,12 +29,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Cold starts: each function's artifact in a fresh JVM under the Lambda runtime interface client, as Lambda
@@ -29,6 +49,10 @@ import software.amazon.awssdk.services.organizations.OrganizationsClient;
  */
 public final class ColdStartBenchmark {
     private static final OutputStream DISCARD = OutputStream.nullOutputStream();
+    private static final Pattern RETRY_ASKED = Pattern.compile("\"batchItemFailures\"\\s*:\\s*\\[\\s*\\{");
+    private static final String GRANT = """
+            {"grantId": "%s", "roleName": "%s", "targets": ["%s"], "trustedPrincipals": ["arn:aws:iam::%s:root"],
+             "inlinePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}""";
 
     private final Path repo;
     private final PrintStream out;
@@ -68,21 +92,19 @@ public final class ColdStartBenchmark {
             extra.put("JAVA_TOOL_OPTIONS", o);
             out.println("JAVA_TOOL_OPTIONS=" + o + " (figures include its cost)");
         });
-        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of())) {
-            Map<String, IntFunction<String>> events = events(local);
+        try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of());
+             AwsClientFactory clients = AwsClientFactory.create(local.config(), List.of());
+             DynamoDbClient dynamo = clients.dynamoDb();
+             SqsClient sqs = clients.client(SqsClient.builder())) {
+            Map<String, Events> events = events(local, clients, dynamo, sqs);
             measures.add(median("no-op handler (floor)", repeats, () -> noOp(local, extra)));
             LocalFunctions functions = new LocalFunctions(repo, local.template(), local.env(), DISCARD);
             AtomicInteger serial = new AtomicInteger();
-            for (Map.Entry<String, IntFunction<String>> e : events.entrySet()) {
+            for (Map.Entry<String, Events> e : events.entrySet()) {
                 measures.add(median(e.getKey(), repeats, () -> {
                     try (LocalLambda fn = functions.start(e.getKey(), extra)) {
-                        LocalLambda.Invocation first = fn.invoke(e.getValue().apply(serial.incrementAndGet()));
-                        LocalLambda.Invocation warm = fn.invoke(e.getValue().apply(serial.incrementAndGet()));
-                        for (LocalLambda.Invocation i : List.of(first, warm)) {
-                            if (i.failed()) {
-                                throw new IllegalStateException(e.getKey() + " failed an event: " + i.payload());
-                            }
-                        }
+                        LocalLambda.Invocation first = invoke(fn, e.getKey(), e.getValue(), serial.incrementAndGet());
+                        LocalLambda.Invocation warm = invoke(fn, e.getKey(), e.getValue(), serial.incrementAndGet());
                         return new Measure(e.getKey(), fn.initDuration().orElseThrow(), first.run(), warm.run());
                     }
                 }));
@@ -112,34 +134,102 @@ public final class ColdStartBenchmark {
         return new Measure(name, median(all, Measure::init), median(all, Measure::firstEvent), median(all, Measure::warmEvent));
     }
 
-    private static Duration median(List<Measure> all, java.util.function.Function<Measure, Duration> figure) {
+    private static Duration median(List<Measure> all, Function<Measure, Duration> figure) {
         List<Duration> sorted = all.stream().map(figure).sorted().toList();
         return sorted.get(sorted.size() / 2);
     }
 
     /**
-     * Real-shaped events, one per call, each doing the same real work: the grant stream gets a new grant (its own
-     * ID, role name and sequence number) every time, so that every event creates a role rather than replaying one.
+     * What a function is measured on: each call readies the tables and queues for one event of the same real work and
+     * returns that event; {@link #answered} checks the work was done and acknowledges the event, as the event source would.
      */
-    private Map<String, IntFunction<String>> events(LocalEnvironment local) throws IOException {
-        String account;
-        try (var clients = io.crossrole.aws.AwsClientFactory.create(local.config(), List.of());
-             OrganizationsClient org = clients.organizations()) {
-            org.createOrganization(r -> r.featureSet("ALL"));
-            String id = org.createAccount(r -> r.accountName("cold").email("cold@example.com")).createAccountStatus().id();
-            account = org.describeCreateAccountStatus(r -> r.createAccountRequestId(id)).createAccountStatus().accountId();
+    private interface Events {
+        String next(int serial);
+
+        default void answered(LocalLambda.Invocation result) {
         }
-        String insert = read("grant-stream/insert.json");
-        String createAccount = read("account-events/create-account-result.json").replace("333333333333", account);
+    }
+
+    private static LocalLambda.Invocation invoke(LocalLambda fn, String function, Events events, int serial) {
+        LocalLambda.Invocation result = fn.invoke(events.next(serial));
+        if (result.failed() || RETRY_ASKED.matcher(result.payload()).find()) {
+            throw new IllegalStateException(function + " failed an event or asked for a retry: " + result.payload());
+        }
+        events.answered(result);
+        return result;
+    }
+
+    /**
+     * Real-shaped events, each doing the same real work every time. The grant stream gets the table's real stream
+     * record of a new grant (its own ID and role name), so it reads the grant, plans it and queues a reconcile; the
+     * reconcile worker gets a real FIFO message for another new grant, so it assumes the member role, finds the role
+     * absent, creates it with its inline policy and records PROVISIONED (checked).
+     */
+    private Map<String, Events> events(LocalEnvironment local, AwsClientFactory clients, DynamoDbClient dynamo, SqsClient sqs)
+            throws IOException {
+        CrossroleConfig config = local.config();
+        List<String> members;
+        try (OrganizationsClient org = clients.organizations()) {
+            members = DriftBenchmark.members(org, 2);
+        }
+        String owner = members.get(0);
+        String grantee = members.get(1);
+        IntFunction<String> putGrant = n -> {
+            String grantId = "cold-start-" + n;
+            dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(GrantImages.fromJson(
+                    GRANT.formatted(grantId, "ColdStart" + n, owner, grantee)))));
+            return grantId;
+        };
+        String streamArn = dynamo.describeTable(r -> r.tableName(config.grantsTable())).table().latestStreamArn();
+        StreamEvents stream = new StreamEvents(clients.dynamoDbStreams(), streamArn, config.region());
+        String queueUrl = sqs.getQueueUrl(r -> r.queueName(config.reconcileQueue().orElseThrow())).queueUrl();
+        SqsEventSource reconcileQueue = new SqsEventSource(sqs, queueUrl, 1);
+        AssignmentStore assignments = new AssignmentStore(dynamo, config.assignmentsTable());
+        String createAccount = read("account-events/create-account-result.json").replace("333333333333", owner);
         String scheduled = read("drift-check/scheduled.json");
         String batch = read("drift-check/sqs-batch.json");
-        Map<String, IntFunction<String>> events = new LinkedHashMap<>();
-        events.put("GrantStreamFunction", n -> insert.replace("\"prod-updateapp\"", "\"cold-start-" + n + "\"")
-                .replace("\"UpdateApp\"", "\"ColdStart" + n + "\"")
-                .replace("\"4421584500000000017450000100\"", "\"44215845" + String.format("%020d", n) + "\""));
+
+        Map<String, Events> events = new LinkedHashMap<>();
+        events.put("GrantStreamFunction", n -> {
+            String grantId = putGrant.apply(n);
+            List<ObjectNode> records = stream.pollRecords();
+            if (records.size() != 1) {
+                throw new IllegalStateException("the Grants table's stream holds " + records.size() + " records for " + grantId);
+            }
+            return StreamEvents.event(records);
+        });
         events.put("AccountEventsFunction", n -> createAccount);
         events.put("DriftCheckFunction", n -> scheduled);
         events.put("DriftCheckWorkerFunction", n -> batch);
+        events.put("ReconcileWorkerFunction", new Events() {
+            private List<Message> delivered = List.of();
+            private String grantId;
+
+            @Override
+            public String next(int n) {
+                stream.pollRecords(); // the grant stream is not running: its records are not this event
+                while (!(delivered = reconcileQueue.receive()).isEmpty()) {
+                    reconcileQueue.complete(delivered, Set.of()); // what the grant stream trials queued
+                }
+                grantId = putGrant.apply(n);
+                ReconcileRequest request = new ReconcileRequest(new ReconcileKey.OwnerAccount(grantId, AccountId.of(owner)),
+                        ReconcileRequest.Cause.STREAM, "cold-start-" + n, Optional.empty());
+                sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(request.toJson()).messageGroupId(request.groupId())
+                        .messageDeduplicationId(request.deduplicationId()));
+                delivered = reconcileQueue.receive();
+                return reconcileQueue.eventJson(delivered);
+            }
+
+            @Override
+            public void answered(LocalLambda.Invocation result) {
+                reconcileQueue.complete(delivered, Set.of());
+                AssignmentStatus status = assignments.get(grantId, new AssignmentKey.Owner(AccountId.of(owner)))
+                        .map(Assignment::status).orElse(null);
+                if (status != AssignmentStatus.PROVISIONED) {
+                    throw new IllegalStateException("ReconcileWorkerFunction left " + grantId + " " + status);
+                }
+            }
+        });
         return events;
     }
 
@@ -163,7 +253,7 @@ public final class ColdStartBenchmark {
         if (javac == null) {
             throw new IllegalStateException("the no-op floor needs a JDK (javac)");
         }
-        String cp = String.join(java.io.File.pathSeparator, runtime.stream().map(Path::toString).toList());
+        String cp = String.join(File.pathSeparator, runtime.stream().map(Path::toString).toList());
         int rc = javac.run(null, DISCARD, System.err, "-cp", cp, "-d", root.toString(), source.toString());
         if (rc != 0) {
             throw new IllegalStateException("cannot compile the no-op handler");
