@@ -69,7 +69,7 @@ public final class Priming implements Resource {
             DesiredRole desired = DesiredRole.of(validation.grant().orElseThrow(), PRIMING_ACCOUNT);
             ActualRole actual = new ActualRole(desired.roleName(), desired.path(), "AROAPRIMING", "arn", desired.trustPolicy(),
                     Optional.of("other"), 7200, Optional.empty(), desired.managedPolicyArns(), Map.of(), desired.tags(), List.of());
-            work += RolePlanner.reconcile(Optional.of(actual), desired).hashCode() != 0 ? 1 : 0;
+            work += RolePlanner.reconcile(actual, desired).hashCode() != 0 ? 1 : 0;
             work += RoleDrift.describe(actual, desired).size();
             work += PolicyDocuments.canonical(AssumeRolePolicyBuilder.allow(AssumeRolePolicyBuilder.RoleScope.of(
                     validation.grant().orElseThrow(), Partition.AWS, "o-priming000")).toJson()).length();

@@ -302,17 +302,19 @@ public final class Reconciler {
                 case TargetDecision.Provision p -> {
                     IamClient iam = access.iam(key.account());
                     Optional<ReconcilePlan.Renamed> renamed = p.renamedFrom().map(old -> new ReconcilePlan.Renamed(old,
-                            RolePlanner.revoke(readRole(iam, old, true), old, key.grantId())))
+                            revoke(iam, old, key.grantId())))
                             .filter(r -> !(r.decision() instanceof PlanDecision.Apply a && a.plan().isEmpty())); // not there
                     Optional<ActualRole> actual = readRole(iam, p.desired().roleName(), false);
                     if (actual.isPresent() && !actual.get().path().equals(p.desired().path())) {
                         actual = readRole(iam, p.desired().roleName(), true);
                     }
+                    PlanDecision roleDecision = actual.map(a -> RolePlanner.reconcile(a, p.desired()))
+                            .orElseGet(() -> RolePlanner.create(p.desired()));
                     yield new ReconcilePlan.Role(key, p.grant(), p.desired(), p.desired().arn(config.partition(), key.account()),
-                            renamed, RolePlanner.reconcile(actual, p.desired()), actual.isPresent());
+                            renamed, roleDecision, actual.isPresent());
                 }
                 case TargetDecision.Revoke r -> new ReconcilePlan.Revocation(key, r.roleName(), r.reason(),
-                        RolePlanner.revoke(readRole(access.iam(key.account()), r.roleName(), true), r.roleName(), key.grantId()));
+                        revoke(access.iam(key.account()), r.roleName(), key.grantId()));
                 case TargetDecision.PutGranteePolicy p -> granteePlan(key, p.grantee(), Optional.of(p.document()), "a grantee of the grant");
                 case TargetDecision.RemoveGranteePolicy r -> granteePlan(key, r.grantee(), Optional.empty(), r.reason());
                 case TargetDecision.PutStatements p -> putStatements(key, p);
@@ -402,6 +404,12 @@ public final class Reconciler {
         String name = GranteePolicyApplier.policyName(key.grantId(), side);
         return new ReconcilePlan.GranteePolicy(key, grantee, name, document, grantees.read(access.iam(key.account()), grantee, name),
                 reason);
+    }
+
+    /** Reads the role and plans its removal: nothing to do when it is not there. */
+    private PlanDecision revoke(IamClient iam, String roleName, String grantId) {
+        return readRole(iam, roleName, true).map(actual -> RolePlanner.revoke(actual, roleName, grantId))
+                .orElseGet(() -> RolePlanner.nothingToRevoke(roleName));
     }
 
     /** A failure to read becomes a recorded, classified {@link ProvisioningException}. */

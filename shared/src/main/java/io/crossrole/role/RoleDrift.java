@@ -42,7 +42,7 @@ public final class RoleDrift {
 
     public static List<String> describe(ActualRole actual, DesiredRole desired) {
         List<String> out = new ArrayList<>();
-        PlanDecision decision = RolePlanner.reconcile(java.util.Optional.of(actual), desired);
+        PlanDecision decision = RolePlanner.reconcile(actual, desired);
         if (decision instanceof PlanDecision.Conflict conflict) {
             return List.of(conflict.message());
         }

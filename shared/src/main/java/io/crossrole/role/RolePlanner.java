@@ -26,18 +26,21 @@ import java.util.TreeSet;
  * does not own.
  *
  * <pre>{@code
- * PlanDecision decision = RolePlanner.reconcile(reader.read(iam, "UpdateApp", false), DesiredRole.of(grant, account));
+ * PlanDecision decision = reader.read(iam, "UpdateApp", false).map(actual -> RolePlanner.reconcile(actual, desired))
+ *         .orElseGet(() -> RolePlanner.create(desired));
  * }</pre>
  */
 public final class RolePlanner {
     private RolePlanner() {
     }
 
-    public static PlanDecision reconcile(Optional<ActualRole> current, DesiredRole desired) {
-        if (current.isEmpty()) {
-            return new PlanDecision.Apply(new RolePlan(desired.roleName(), creation(desired)));
-        }
-        ActualRole actual = current.get();
+    /** Creates the role, which is not there. */
+    public static PlanDecision create(DesiredRole desired) {
+        return new PlanDecision.Apply(new RolePlan(desired.roleName(), creation(desired)));
+    }
+
+    /** Brings the role that is there to its desired state. */
+    public static PlanDecision reconcile(ActualRole actual, DesiredRole desired) {
         Optional<PlanDecision> conflict = ownershipConflict(actual, desired.grantId());
         if (conflict.isPresent()) {
             return conflict.get();
@@ -51,13 +54,15 @@ public final class RolePlanner {
         return new PlanDecision.Apply(new RolePlan(desired.roleName(), update(actual, desired)));
     }
 
-    /** Removes a role the grant owns; an absent role needs nothing, someone else's role is a conflict. */
-    public static PlanDecision revoke(Optional<ActualRole> current, String roleName, String grantId) {
-        if (current.isEmpty()) {
-            return new PlanDecision.Apply(new RolePlan(roleName, List.of()));
-        }
-        return ownershipConflict(current.get(), grantId)
-                .orElseGet(() -> new PlanDecision.Apply(new RolePlan(roleName, removal(current.get(), null))));
+    /** Removes the role that is there if the grant owns it; someone else's role is a conflict. */
+    public static PlanDecision revoke(ActualRole actual, String roleName, String grantId) {
+        return ownershipConflict(actual, grantId)
+                .orElseGet(() -> new PlanDecision.Apply(new RolePlan(roleName, removal(actual, null))));
+    }
+
+    /** Revokes a role that is not there: nothing to do. */
+    public static PlanDecision nothingToRevoke(String roleName) {
+        return new PlanDecision.Apply(new RolePlan(roleName, List.of()));
     }
 
     private static Optional<PlanDecision> ownershipConflict(ActualRole actual, String grantId) {

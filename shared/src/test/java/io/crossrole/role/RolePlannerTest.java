@@ -126,7 +126,7 @@ class RolePlannerTest {
     }
 
     private static List<RoleOperation> plan(Actual actual, DesiredRole desired) {
-        PlanDecision decision = RolePlanner.reconcile(Optional.of(actual.build()), desired);
+        PlanDecision decision = RolePlanner.reconcile(actual.build(), desired);
         assertThat(decision).isInstanceOf(PlanDecision.Apply.class);
         RolePlan plan = ((PlanDecision.Apply) decision).plan();
         assertThat(plan.roleName()).isEqualTo(desired.roleName());
@@ -136,10 +136,10 @@ class RolePlannerTest {
     // ---------------------------------------------------------------- creation and no-op
 
     @Test
-    void reconcile_whenRoleIsAbsent_createsThenPutsInlineThenAttachesManagedPolicies() {
+    void create_whenRoleIsAbsent_createsThenPutsInlineThenAttachesManagedPolicies() {
         DesiredRole desired = desired();
 
-        List<RoleOperation> ops = apply(RolePlanner.reconcile(Optional.empty(), desired));
+        List<RoleOperation> ops = apply(RolePlanner.create(desired));
 
         assertThat(ops).containsExactly(
                 new CreateRole(desired),
@@ -149,18 +149,18 @@ class RolePlannerTest {
     }
 
     @Test
-    void reconcile_whenRoleIsAbsentAndGrantHasNoPolicies_onlyCreates() {
+    void create_whenRoleIsAbsentAndGrantHasNoPolicies_onlyCreates() {
         DesiredRole desired = DesiredRole.of(Grant.builder().grantId(GRANT_ID).roleName("Bare")
                 .addTarget(Target.parse("111111111111")).addTrustedPrincipal(Principal.parse("222222222222", Partition.AWS)).build(), AccountId.of("111111111111"));
 
-        assertThat(apply(RolePlanner.reconcile(Optional.empty(), desired))).containsExactly(new CreateRole(desired));
+        assertThat(apply(RolePlanner.create(desired))).containsExactly(new CreateRole(desired));
     }
 
     @Test
     void reconcile_whenRoleMatches_plansNothing() {
         DesiredRole desired = desired();
 
-        PlanDecision decision = RolePlanner.reconcile(Optional.of(mirror(desired).build()), desired);
+        PlanDecision decision = RolePlanner.reconcile(mirror(desired).build(), desired);
 
         assertThat(apply(decision)).isEmpty();
         assertThat(((PlanDecision.Apply) decision).plan().isEmpty()).isTrue();
@@ -435,7 +435,7 @@ class RolePlannerTest {
         Actual actual = mirror(desired);
         actual.tags().remove(Ownership.MANAGED_BY);
 
-        PlanDecision decision = RolePlanner.reconcile(Optional.of(actual.build()), desired);
+        PlanDecision decision = RolePlanner.reconcile(actual.build(), desired);
 
         assertThat(decision).isEqualTo(new PlanDecision.Conflict("role UpdateApp already exists and was not created by "
                 + "Crossrole (it has no crossrole:managed-by tag); Crossrole leaves it untouched. "
@@ -448,7 +448,7 @@ class RolePlannerTest {
         Actual actual = mirror(desired).withPath("/other/");
         actual.tags().clear();
 
-        PlanDecision decision = RolePlanner.reconcile(Optional.of(actual.build()), desired);
+        PlanDecision decision = RolePlanner.reconcile(actual.build(), desired);
 
         assertThat(decision).isInstanceOf(PlanDecision.Conflict.class);
         assertThat(((PlanDecision.Conflict) decision).message())
@@ -461,7 +461,7 @@ class RolePlannerTest {
         Actual actual = mirror(desired);
         actual.tags().put(Ownership.MANAGED_BY, "someone-else");
 
-        assertThat(RolePlanner.reconcile(Optional.of(actual.build()), desired)).isInstanceOf(PlanDecision.Conflict.class);
+        assertThat(RolePlanner.reconcile(actual.build(), desired)).isInstanceOf(PlanDecision.Conflict.class);
     }
 
     @Test
@@ -470,7 +470,7 @@ class RolePlannerTest {
         Actual actual = mirror(desired);
         actual.tags().put(Ownership.GRANT_ID, "other-grant");
 
-        assertThat(RolePlanner.reconcile(Optional.of(actual.build()), desired)).isEqualTo(new PlanDecision.Conflict(
+        assertThat(RolePlanner.reconcile(actual.build(), desired)).isEqualTo(new PlanDecision.Conflict(
                 "role UpdateApp belongs to grant 'other-grant'; two grants cannot claim one role name in one account"));
     }
 
@@ -478,7 +478,7 @@ class RolePlannerTest {
 
     @Test
     void revoke_whenRoleIsAbsent_plansNothing() {
-        PlanDecision decision = RolePlanner.revoke(Optional.empty(), "UpdateApp", GRANT_ID);
+        PlanDecision decision = RolePlanner.nothingToRevoke("UpdateApp");
 
         assertThat(decision).isEqualTo(new PlanDecision.Apply(new RolePlan("UpdateApp", List.of())));
     }
@@ -488,7 +488,7 @@ class RolePlannerTest {
         Actual actual = mirror(desired()).withInstanceProfiles(List.of("web-profile", "app-profile"));
         actual.inline().put("extra", INLINE);
 
-        PlanDecision decision = RolePlanner.revoke(Optional.of(actual.build()), "UpdateApp", GRANT_ID);
+        PlanDecision decision = RolePlanner.revoke(actual.build(), "UpdateApp", GRANT_ID);
 
         assertThat(apply(decision)).containsExactly(
                 new RemoveFromInstanceProfile("app-profile"),
@@ -507,7 +507,7 @@ class RolePlannerTest {
         Actual actual = mirror(bare);
         actual.managed().clear();
 
-        assertThat(apply(RolePlanner.revoke(Optional.of(actual.build()), "UpdateApp", GRANT_ID)))
+        assertThat(apply(RolePlanner.revoke(actual.build(), "UpdateApp", GRANT_ID)))
                 .containsExactly(new DeleteRole(Optional.empty()));
     }
 
@@ -516,7 +516,7 @@ class RolePlannerTest {
         Actual actual = mirror(desired());
         actual.tags().clear();
 
-        PlanDecision decision = RolePlanner.revoke(Optional.of(actual.build()), "UpdateApp", GRANT_ID);
+        PlanDecision decision = RolePlanner.revoke(actual.build(), "UpdateApp", GRANT_ID);
 
         assertThat(decision).isInstanceOf(PlanDecision.Conflict.class);
         assertThat(((PlanDecision.Conflict) decision).message()).contains("not created by Crossrole", "leaves it untouched");
@@ -524,7 +524,7 @@ class RolePlannerTest {
 
     @Test
     void revoke_whenRoleBelongsToAnotherGrant_isAConflictNamingThatGrant() {
-        PlanDecision decision = RolePlanner.revoke(Optional.of(mirror(desired()).build()), "UpdateApp", "other-grant");
+        PlanDecision decision = RolePlanner.revoke(mirror(desired()).build(), "UpdateApp", "other-grant");
 
         assertThat(decision).isEqualTo(new PlanDecision.Conflict(
                 "role UpdateApp belongs to grant 'prod-updateapp'; two grants cannot claim one role name in one account"));

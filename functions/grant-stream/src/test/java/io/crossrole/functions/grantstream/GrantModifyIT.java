@@ -27,7 +27,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -112,7 +111,7 @@ class GrantModifyIT {
         try (IamClient prod = crossrole.observerIam(PROD)) {
             ActualRole actual = new IamRoleReader().read(prod, "UpdateApp", false).orElseThrow();
             assertThat(actual.roleId()).as("updated in place").isEqualTo(roleId);
-            assertThat(RolePlanner.reconcile(Optional.of(actual), desired))
+            assertThat(RolePlanner.reconcile(actual, desired))
                     .isEqualTo(new PlanDecision.Apply(new RolePlan("UpdateApp", List.of())));
         }
         Assignment a = crossrole.assignment("prod-updateapp", PROD);
