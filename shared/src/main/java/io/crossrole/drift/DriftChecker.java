@@ -272,7 +272,7 @@ public final class DriftChecker {
                 out.add("resource " + arn + " was deleted");
                 continue;
             }
-            Optional<ObjectNode> found = ResourceStatements.find(policy.document(), grant.sid());
+            Optional<ObjectNode> found = policy.document().flatMap(d -> ResourceStatements.find(d, grant.sid()));
             if (found.isEmpty()) {
                 out.add("statement " + grant.sid() + " was removed from the policy of " + arn);
             } else if (!ResourceStatements.same(found.get(), ResourceStatements.statement(grant, entry.getValue()))) {

@@ -23,7 +23,7 @@ import software.amazon.awssdk.policybuilder.iam.IamStatement;
  * and the policy's Version and Id, are carried over node for node (their JSON is unchanged).
  *
  * <pre>{@code
- * String next = ResourceStatements.with(current, ResourceStatements.statement(grant, arns)).orElseThrow();
+ * String next = ResourceStatements.with(current, ResourceStatements.statement(grant, arns));
  * }</pre>
  */
 public final class ResourceStatements {
@@ -49,9 +49,9 @@ public final class ResourceStatements {
     }
 
     /** The statement with this Sid in a policy, if there is one. */
-    public static Optional<ObjectNode> find(Optional<String> policy, String sid) {
-        return policy.flatMap(p -> statements(read(p)).stream().filter(s -> sid.equals(s.path("Sid").asText(null)))
-                .map(ObjectNode.class::cast).findFirst());
+    public static Optional<ObjectNode> find(String policy, String sid) {
+        return statements(read(policy)).stream().filter(s -> sid.equals(s.path("Sid").asText(null)))
+                .map(ObjectNode.class::cast).findFirst();
     }
 
     /** True when the statement in the policy means what {@code desired} means (policies compared by meaning). */
@@ -59,14 +59,20 @@ public final class ResourceStatements {
         return PolicyDocuments.equivalent(wrap(found), wrap(desired));
     }
 
-    /** The policy with the statement in place of any of its Sid (appended if there was none); a new policy if none. */
-    public static String with(Optional<String> policy, ObjectNode statement) {
+    /** The policy with the statement in place of any of its Sid (appended if there was none). */
+    public static String with(String policy, ObjectNode statement) {
+        return put(read(policy), statement);
+    }
+
+    /** A new policy holding just the statement: for a resource that has no policy. */
+    public static String policyOf(ObjectNode statement) {
+        ObjectNode fresh = JSON.createObjectNode();
+        fresh.put("Version", PolicyDocuments.VERSION);
+        return put(fresh, statement);
+    }
+
+    private static String put(ObjectNode root, ObjectNode statement) {
         String sid = statement.path("Sid").asText();
-        ObjectNode root = policy.map(ResourceStatements::read).orElseGet(() -> {
-            ObjectNode fresh = JSON.createObjectNode();
-            fresh.put("Version", PolicyDocuments.VERSION);
-            return fresh;
-        });
         ArrayNode out = JSON.createArrayNode();
         boolean replaced = false;
         for (JsonNode s : statements(root)) {
@@ -99,9 +105,9 @@ public final class ResourceStatements {
     }
 
     /** The statements other than the one of this Sid, each as its JSON: what a grant must leave exactly as it was. */
-    public static List<String> others(Optional<String> policy, String sid) {
-        return policy.map(p -> statements(read(p)).stream().filter(s -> !sid.equals(s.path("Sid").asText(null)))
-                .map(JsonNode::toString).toList()).orElse(List.of());
+    public static List<String> others(String policy, String sid) {
+        return statements(read(policy)).stream().filter(s -> !sid.equals(s.path("Sid").asText(null)))
+                .map(JsonNode::toString).toList();
     }
 
     /** The size the service counts: bytes of the document as written. */

@@ -193,7 +193,7 @@ public sealed interface ReconcilePlan {
 
         /** The policies that hold the statement once applied (their resources' ARNs): what the status records. */
         public List<String> holdersAfter(String partition) {
-            return changes.stream().filter(c -> ResourceStatements.find(c.next(), sid).isPresent())
+            return changes.stream().filter(c -> c.next().flatMap(p -> ResourceStatements.find(p, sid)).isPresent())
                     .map(c -> c.holder().arn(partition)).toList();
         }
     }
@@ -213,15 +213,15 @@ public sealed interface ReconcilePlan {
         }
 
         String describe(String sid) {
-            int others = ResourceStatements.others(next.isPresent() ? next : current, sid).size();
+            int others = next.or(() -> current).map(p -> ResourceStatements.others(p, sid).size()).orElse(0);
             if (!writes()) {
                 return "statement " + sid + " in the policy of " + arn + " matches the grant";
             }
             if (next.isEmpty()) {
                 return "delete the policy of " + arn + " (statement " + sid + " was all it held)";
             }
-            boolean had = ResourceStatements.find(current, sid).isPresent();
-            boolean keeps = ResourceStatements.find(next, sid).isPresent();
+            boolean had = current.flatMap(p -> ResourceStatements.find(p, sid)).isPresent();
+            boolean keeps = next.flatMap(p -> ResourceStatements.find(p, sid)).isPresent();
             String what = !keeps ? "remove statement " + sid + " from" : had ? "update statement " + sid + " in" : "add statement " + sid + " to";
             return what + " the policy of " + arn + " (" + others + " other statement" + (others == 1 ? "" : "s") + " kept as they are)";
         }

@@ -346,7 +346,7 @@ public final class Reconciler {
             }
             Optional<String> current = ((ResourcePolicies.Read.Policy) read).document();
             ObjectNode desired = ResourceStatements.statement(p.grant(), entry.getValue());
-            Optional<ObjectNode> found = ResourceStatements.find(current, p.grant().sid());
+            Optional<ObjectNode> found = current.flatMap(c -> ResourceStatements.find(c, p.grant().sid()));
             if (found.isPresent() && ResourceStatements.same(found.get(), desired)) {
                 changes.add(new ReconcilePlan.PolicyChange(holder, arn, current, current));
                 continue;
@@ -355,7 +355,8 @@ public final class Reconciler {
                 return refused(key, p, "conflict: the policy of " + arn + " has a statement " + p.grant().sid()
                         + " that this grant did not write (another grant whose ID reduces to the same Sid, or a person): untouched");
             }
-            String next = ResourceStatements.with(current, desired);
+            String next = current.map(c -> ResourceStatements.with(c, desired))
+                    .orElseGet(() -> ResourceStatements.policyOf(desired));
             int bytes = ResourceStatements.bytes(next);
             if (bytes > holder.maxPolicyBytes()) {
                 return refused(key, p, "the policy of " + arn + " would be " + bytes + " bytes with the grant's statement; "
@@ -380,7 +381,7 @@ public final class Reconciler {
     /** The grant's statement taken out of one policy (the policy deleted when nothing else is left; SNS keeps its default). */
     private Optional<ReconcilePlan.PolicyChange> removal(AccountId account, PolicyHolder holder, String sid) {
         if (!(resources.read(account, holder) instanceof ResourcePolicies.Read.Policy policy)
-                || ResourceStatements.find(policy.document(), sid).isEmpty()) {
+                || policy.document().flatMap(d -> ResourceStatements.find(d, sid)).isEmpty()) {
             return Optional.empty();
         }
         Optional<String> next = ResourceStatements.without(policy.document().orElseThrow(), sid);

@@ -9,7 +9,6 @@ import io.crossrole.grant.ResourceGrant;
 import io.crossrole.model.Partition;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ResourceStatementsTest {
@@ -28,21 +27,21 @@ class ResourceStatementsTest {
     void with_addsTheStatement_andKeepsTheOthersAndTheIdAsTheyWere() {
         ObjectNode ours = ResourceStatements.statement(grant(false), List.of(QUEUE));
 
-        String next = ResourceStatements.with(Optional.of(POLICY), ours);
+        String next = ResourceStatements.with(POLICY, ours);
 
-        assertThat(ResourceStatements.others(Optional.of(next), "Crossroleordersintake")).containsExactly(FOREIGN);
+        assertThat(ResourceStatements.others(next, "Crossroleordersintake")).containsExactly(FOREIGN);
         assertThat(next).startsWith("{\"Version\":\"2012-10-17\",\"Id\":\"orders-policy\",");
-        assertThat(ResourceStatements.find(Optional.of(next), "Crossroleordersintake")).contains(ours);
+        assertThat(ResourceStatements.find(next, "Crossroleordersintake")).contains(ours);
     }
 
     @Test
     void with_replacesOnlyTheStatementOfItsSid() {
-        String once = ResourceStatements.with(Optional.of(POLICY), ResourceStatements.statement(grant(false), List.of(QUEUE)));
+        String once = ResourceStatements.with(POLICY, ResourceStatements.statement(grant(false), List.of(QUEUE)));
 
-        String twice = ResourceStatements.with(Optional.of(once), ResourceStatements.statement(grant(true), List.of(QUEUE)));
+        String twice = ResourceStatements.with(once, ResourceStatements.statement(grant(true), List.of(QUEUE)));
 
-        assertThat(ResourceStatements.others(Optional.of(twice), "Crossroleordersintake")).containsExactly(FOREIGN);
-        ObjectNode found = ResourceStatements.find(Optional.of(twice), "Crossroleordersintake").orElseThrow();
+        assertThat(ResourceStatements.others(twice, "Crossroleordersintake")).containsExactly(FOREIGN);
+        ObjectNode found = ResourceStatements.find(twice, "Crossroleordersintake").orElseThrow();
         assertThat(found.path("Condition").path("Bool").path("aws:MultiFactorAuthPresent").toString()).contains("true");
         assertThat(ResourceStatements.same(found, ResourceStatements.statement(grant(true), List.of(QUEUE)))).isTrue();
         assertThat(ResourceStatements.same(found, ResourceStatements.statement(grant(false), List.of(QUEUE)))).isFalse();
@@ -50,10 +49,10 @@ class ResourceStatementsTest {
 
     @Test
     void without_removesOnlyItsStatement_andNothingIsLeftWhenItWasAlone() {
-        String both = ResourceStatements.with(Optional.of(POLICY), ResourceStatements.statement(grant(false), List.of(QUEUE)));
+        String both = ResourceStatements.with(POLICY, ResourceStatements.statement(grant(false), List.of(QUEUE)));
 
         assertThat(ResourceStatements.without(both, "Crossroleordersintake")).contains(POLICY);
-        String alone = ResourceStatements.with(Optional.empty(), ResourceStatements.statement(grant(false), List.of(QUEUE)));
+        String alone = ResourceStatements.policyOf(ResourceStatements.statement(grant(false), List.of(QUEUE)));
         assertThat(ResourceStatements.without(alone, "Crossroleordersintake")).isEmpty();
     }
 
