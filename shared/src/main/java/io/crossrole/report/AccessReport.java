@@ -69,7 +69,8 @@ public record AccessReport(Instant generatedAt, Duration unusedAfter, List<Acces
                 Collectors.toList()));
         List<AccessRow> rows = new ArrayList<>();
         for (Map.Entry<String, List<Assignment>> entry : byGrant.entrySet()) {
-            Optional<GrantValidation> parsed = Optional.ofNullable(byId.get(entry.getKey())).map(GrantRecord::parsed);
+            GrantRecord record = byId.get(entry.getKey());
+            GrantValidation parsed = record == null ? null : record.parsed();
             List<String> allow = grantees(entry.getValue(), true);
             List<String> deny = grantees(entry.getValue(), false);
             for (Assignment a : entry.getValue()) {
@@ -109,10 +110,11 @@ public record AccessReport(Instant generatedAt, Duration unusedAfter, List<Acces
         return out;
     }
 
-    private static AccessRow row(Assignment a, Optional<GrantValidation> parsed, List<String> allow, List<String> deny, Instant now,
+    /** @param parsed the row's grant; {@code null} when it has no record */
+    private static AccessRow row(Assignment a, GrantValidation parsed, List<String> allow, List<String> deny, Instant now,
                                  Duration unusedAfter) {
-        Optional<Grant> grant = parsed.flatMap(GrantValidation::grant);
-        Optional<ResourceGrant> resource = parsed.flatMap(GrantValidation::resourceGrant);
+        Optional<Grant> grant = Optional.ofNullable(parsed).flatMap(GrantValidation::grant);
+        Optional<ResourceGrant> resource = Optional.ofNullable(parsed).flatMap(GrantValidation::resourceGrant);
         AccessRow.Kind kind = grant.isPresent() ? AccessRow.Kind.ROLE : resource.isPresent() ? AccessRow.Kind.RESOURCE : AccessRow.Kind.UNKNOWN;
         List<String> access = kind == AccessRow.Kind.RESOURCE ? a.resources() : a.roleArn().map(List::of).orElse(List.of());
         List<String> principals = grant.map(g -> g.trustedPrincipals().stream().map(Principal::arn).toList())

@@ -2,7 +2,6 @@ package io.crossrole.report;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -27,10 +26,11 @@ public final class ReportCsv {
         StringBuilder out = new StringBuilder(line(HEADER.stream()));
         for (AccessRow r : report.rows()) {
             out.append(line(Stream.of(r.grantId(), r.owner(), r.kind().name(), join(r.access()), join(r.principals()),
-                    String.valueOf(r.requireMfa()), String.valueOf(r.requireExternalId()), time(r.expiresAt()), join(r.permissions()),
-                    r.boundary().orElse(""), join(r.granteeAllow()), join(r.granteeDeny()), r.status().name(), r.message(),
-                    time(r.lastUsed()), r.lastUsedRegion().orElse(""), r.updatedAt().toString(), String.valueOf(r.unused()),
-                    String.valueOf(r.expiringSoon()))));
+                    String.valueOf(r.requireMfa()), String.valueOf(r.requireExternalId()),
+                    r.expiresAt().map(Instant::toString).orElse(""), join(r.permissions()), r.boundary().orElse(""),
+                    join(r.granteeAllow()), join(r.granteeDeny()), r.status().name(), r.message(),
+                    r.lastUsed().map(Instant::toString).orElse(""), r.lastUsedRegion().orElse(""), r.updatedAt().toString(),
+                    String.valueOf(r.unused()), String.valueOf(r.expiringSoon()))));
         }
         return out.toString();
     }
@@ -50,9 +50,5 @@ public final class ReportCsv {
 
     private static String join(List<String> values) {
         return String.join(" ", values);
-    }
-
-    private static String time(Optional<Instant> value) {
-        return value.map(Instant::toString).orElse("");
     }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The access report as JSON: {@code generatedAt}, {@code unusedAfterDays}, {@code summary}, {@code matrix} and
@@ -61,14 +60,14 @@ public final class ReportJson {
             strings(o.putArray("principals"), r.principals());
             o.put("requireMfa", r.requireMfa());
             o.put("requireExternalId", r.requireExternalId());
-            put(o, "expiresAt", r.expiresAt());
+            o.put("expiresAt", r.expiresAt().map(Instant::toString).orElse(null));
             strings(o.putArray("permissions"), r.permissions());
             o.put("boundary", r.boundary().orElse(null));
             strings(o.putArray("granteeAllow"), r.granteeAllow());
             strings(o.putArray("granteeDeny"), r.granteeDeny());
             o.put("status", r.status().name());
             o.put("message", r.message());
-            put(o, "lastUsed", r.lastUsed());
+            o.put("lastUsed", r.lastUsed().map(Instant::toString).orElse(null));
             o.put("lastUsedRegion", r.lastUsedRegion().orElse(null));
             o.put("updatedAt", r.updatedAt().toString());
             o.put("unused", r.unused());
@@ -79,9 +78,5 @@ public final class ReportJson {
 
     private static void strings(ArrayNode into, List<String> values) {
         values.forEach(into::add);
-    }
-
-    private static void put(ObjectNode o, String name, Optional<Instant> value) {
-        o.put(name, value.map(Instant::toString).orElse(null));
     }
 }

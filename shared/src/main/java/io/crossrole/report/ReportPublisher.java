@@ -26,20 +26,24 @@ public final class ReportPublisher {
     private final String bucket;
     private final Optional<AccountId> owner;
 
-    private ReportPublisher(Optional<S3Client> s3, String bucket, Optional<AccountId> owner) {
-        this.s3 = s3;
+    /**
+     * @param s3    {@code null} when there is no bucket
+     * @param owner the bucket's expected owner; {@code null} when not known
+     */
+    private ReportPublisher(S3Client s3, String bucket, AccountId owner) {
+        this.s3 = Optional.ofNullable(s3);
         this.bucket = bucket;
-        this.owner = owner;
+        this.owner = Optional.ofNullable(owner);
     }
 
     public static ReportPublisher create(CrossroleConfig config, AwsClientFactory clients) {
-        return config.reportBucket().map(b -> new ReportPublisher(Optional.of(clients.client(S3Client.builder()
-                        .forcePathStyle(clients.emulated()))), b, config.crossroleAccountId())).orElseGet(ReportPublisher::none);
+        return config.reportBucket().map(b -> new ReportPublisher(clients.client(S3Client.builder().forcePathStyle(clients.emulated())),
+                b, config.crossroleAccountId().orElse(null))).orElseGet(ReportPublisher::none);
     }
 
     /** A publisher for a stack without a report bucket. */
     public static ReportPublisher none() {
-        return new ReportPublisher(Optional.empty(), "", Optional.empty());
+        return new ReportPublisher(null, "", null);
     }
 
     /**
