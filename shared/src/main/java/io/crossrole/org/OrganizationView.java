@@ -37,16 +37,17 @@ public final class OrganizationView implements OrganizationFacts {
      * @param ownAccount the account Crossrole runs in, asked only when a guardrail needs it
      */
     public OrganizationView(OrganizationReader reader, Supplier<AccountId> ownAccount) {
-        this(reader, ownAccount, Optional.empty());
+        this(reader, ownAccount, null);
     }
 
     /**
-     * @param management the management account when configuration knows it (saves DescribeOrganization)
+     * @param management the management account when configuration knows it (saves DescribeOrganization); {@code null}
+     *                   when it does not
      */
-    public OrganizationView(OrganizationReader reader, Supplier<AccountId> ownAccount, Optional<AccountId> management) {
+    public OrganizationView(OrganizationReader reader, Supplier<AccountId> ownAccount, AccountId management) {
         this.reader = reader;
         this.ownAccount = ownAccount;
-        this.management = management.orElse(null);
+        this.management = management;
     }
     private List<Account> all;
     private final Map<String, List<Account>> accountsUnder = new ConcurrentHashMap<>();

@@ -54,7 +54,7 @@ public record Wiring(CrossroleConfig config, AccountAccess access, DynamoDbClien
 
     /** A fresh view of the organization: its answers are kept for one invocation. */
     public OrganizationView organization() {
-        return new OrganizationView(organizations, ownAccount, config.managementAccountId());
+        return new OrganizationView(organizations, ownAccount, config.managementAccountId().orElse(null));
     }
 
     /** The reconcile queues the producers send to. */
