@@ -105,7 +105,7 @@ public final class GuardrailCheck {
 
     /** The checks of a resource-policy grant that need the organization: whom it trusts and where it writes. */
     public List<Problem> organization(ResourceGrant grant, OrganizationFacts org) {
-        List<Problem> problems = trusted(grant.trustedPrincipals(), Optional.of(" a resource-policy grant cannot have one"), org);
+        List<Problem> problems = trusted(grant.trustedPrincipals(), " a resource-policy grant cannot have one", org);
         for (int i = 0; i < grant.targets().size(); i++) {
             String field = "targets[" + i + "]";
             protection(grant.targets().get(i), org).ifPresent(why -> problems.add(new Problem(field, "guardrail protectedTargets: " + why)));
@@ -113,9 +113,12 @@ public final class GuardrailCheck {
         return problems;
     }
 
-    /** Trusted principals outside the organization: refused unless listed, and then only with an external ID. */
-    /** @param noExternalId why the grant has no external ID when it cannot have one; empty when it simply has one or not */
-    private List<Problem> trusted(List<Principal> principals, Optional<String> noExternalId, OrganizationFacts org) {
+    /**
+     * Trusted principals outside the organization: refused unless listed, and then only with an external ID.
+     *
+     * @param noExternalId {@code null} when the grant has an external ID; else empty, or why it cannot have one
+     */
+    private List<Problem> trusted(List<Principal> principals, String noExternalId, OrganizationFacts org) {
         List<Problem> problems = new ArrayList<>();
         for (int i = 0; i < principals.size(); i++) {
             Principal p = principals.get(i);
@@ -127,10 +130,10 @@ public final class GuardrailCheck {
             if (!allowed) {
                 problems.add(new Problem(field, "guardrail trustedExternalAccounts: account " + p.account()
                         + " is not in this organization and not listed in trustedExternalAccounts"));
-            } else if (guardrails.externalAccountsRequireExternalId() && noExternalId.isPresent()) {
+            } else if (guardrails.externalAccountsRequireExternalId() && noExternalId != null) {
                 problems.add(new Problem(field, "guardrail externalAccountsRequireExternalId: account " + p.account()
                         + " is outside the organization, so the grant needs an externalId (the confused-deputy protection"
-                        + noExternalId.get().replaceFirst("^ ", "; ") + ")"));
+                        + noExternalId.replaceFirst("^ ", "; ") + ")"));
             }
         }
         return problems;
@@ -139,7 +142,7 @@ public final class GuardrailCheck {
     /** The checks that need the organization: whom the grant trusts and in which accounts it writes. */
     public List<Problem> organization(Grant grant, OrganizationFacts org) {
         List<Problem> problems = trusted(grant.trustedPrincipals(),
-                grant.externalId().isPresent() ? Optional.empty() : Optional.of(""), org);
+                grant.externalId().isPresent() ? null : "", org);
         for (int i = 0; i < grant.targets().size(); i++) {
             Target target = grant.targets().get(i);
             String field = "targets[" + i + "]";
