@@ -50,12 +50,12 @@ public final class AccountEventParser {
             case "AcceptHandshake" -> acceptHandshake(detail);
             case "AccountJoinedOrganization" -> accountJoined(detail);
             case "MoveAccount" -> moveAccount(detail);
-            case "RemoveAccountFromOrganization" -> departed(name, string(detail, "requestParameters", "accountId"),
+            case "RemoveAccountFromOrganization" -> departed(name, string(detail, "requestParameters", "accountId").orElse(null),
                     "requestParameters.accountId", "the account was removed from the organization");
             case "CloseAccount" -> new Ignored(name, "CloseAccount is only a request: the account is closed when"
                     + " CloseAccountResult says SUCCEEDED");
             case "CloseAccountResult" -> closeAccountResult(detail);
-            case "AccountDepartedOrganization" -> departed(name, membershipAccount(detail),
+            case "AccountDepartedOrganization" -> departed(name, membershipAccount(detail).orElse(null),
                     "serviceEventDetails.accountId",
                     "the account departed the organization" + membershipField(detail, "departedMethod").map(m -> " (" + m + ")").orElse(""));
             default -> new Ignored(name, "event " + name + " does not change which grants cover an account");
@@ -76,7 +76,7 @@ public final class AccountEventParser {
                     + Optional.ofNullable(status.get().get("failureReason")).map(r -> " (" + r + ")").orElse("")
                     + ": no account to provision");
         }
-        return joined("CreateAccountResult", string(status.get(), "accountId"),
+        return joined("CreateAccountResult", string(status.get(), "accountId").orElse(null),
                 "serviceEventDetails.createAccountStatus.accountId", JoinKind.CREATED);
     }
 
@@ -102,7 +102,7 @@ public final class AccountEventParser {
                 : Optional.empty();
         // An invitation sent to an email address names an EMAIL party: the accepting account is the caller.
         account = account.or(() -> string(detail, "userIdentity", "accountId"));
-        return joined("AcceptHandshake", account,
+        return joined("AcceptHandshake", account.orElse(null),
                 "responseElements.handshake.parties[type=ACCOUNT].id (or userIdentity.accountId)", JoinKind.INVITED);
     }
 
@@ -124,14 +124,15 @@ public final class AccountEventParser {
                     + Optional.ofNullable(status.get().get("failureReason")).map(r -> " (" + r + ")").orElse("")
                     + ": the account, its roles and statuses stay as they were");
         }
-        return departed("CloseAccountResult", string(status.get(), "accountId"), "serviceEventDetails.closeAccountStatus.accountId",
+        return departed("CloseAccountResult", string(status.get(), "accountId").orElse(null),
+                "serviceEventDetails.closeAccountStatus.accountId",
                 "the account was closed");
     }
 
     private static AccountEvent accountJoined(Map<String, Object> detail) {
         JoinKind kind = membershipField(detail, "joinedMethod").filter(m -> m.equalsIgnoreCase("Created")).isPresent()
                 ? JoinKind.CREATED : JoinKind.INVITED;
-        return joined("AccountJoinedOrganization", membershipAccount(detail), "serviceEventDetails.accountId", kind);
+        return joined("AccountJoinedOrganization", membershipAccount(detail).orElse(null), "serviceEventDetails.accountId", kind);
     }
 
     private static AccountEvent moveAccount(Map<String, Object> detail) {
@@ -165,28 +166,30 @@ public final class AccountEventParser {
         if (!"SUCCEEDED".equals(status.get().get("state"))) {
             return new Ignored(name, "Control Tower reports state " + status.get().get("state") + ", not SUCCEEDED");
         }
-        return joined(name, map(status.get(), "account").flatMap(a -> string(a, "accountId")),
+        return joined(name, map(status.get(), "account").flatMap(a -> string(a, "accountId")).orElse(null),
                 "serviceEventDetails." + key + ".account.accountId", JoinKind.CREATED);
     }
 
-    private static AccountEvent joined(String name, Optional<String> account, String field, JoinKind kind) {
-        if (account.isEmpty()) {
+    /** @param account the account ID the event names in {@code field}; {@code null} when it names none */
+    private static AccountEvent joined(String name, String account, String field, JoinKind kind) {
+        if (account == null) {
             return new Ignored(name, field + " is missing");
         }
-        if (!AccountId.isValid(account.get())) {
-            return new Ignored(name, field + " '" + account.get() + "' is not a 12-digit account ID");
+        if (!AccountId.isValid(account)) {
+            return new Ignored(name, field + " '" + account + "' is not a 12-digit account ID");
         }
-        return new Joined(name, AccountId.of(account.get()), kind);
+        return new Joined(name, AccountId.of(account), kind);
     }
 
-    private static AccountEvent departed(String name, Optional<String> account, String field, String reason) {
-        if (account.isEmpty()) {
+    /** @param account the account ID the event names in {@code field}; {@code null} when it names none */
+    private static AccountEvent departed(String name, String account, String field, String reason) {
+        if (account == null) {
             return new Ignored(name, field + " is missing");
         }
-        if (!AccountId.isValid(account.get())) {
-            return new Ignored(name, field + " '" + account.get() + "' is not a 12-digit account ID");
+        if (!AccountId.isValid(account)) {
+            return new Ignored(name, field + " '" + account + "' is not a 12-digit account ID");
         }
-        return new Departed(name, AccountId.of(account.get()), reason + " (" + name + ")");
+        return new Departed(name, AccountId.of(account), reason + " (" + name + ")");
     }
 
     /** The membership events (2026) carry the member account in serviceEventDetails; older shapes in requestParameters. */
