@@ -23,7 +23,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -239,7 +238,7 @@ public final class Crossrole {
         }
         if (all || what.equals("coldstart")) {
             int repeats = Integer.parseInt(options.getOrDefault("--repeats", "3"));
-            Optional<String> toolOptions = Optional.ofNullable(options.get("--java-tool-options"));
+            String toolOptions = options.get("--java-tool-options");
             new ColdStartBenchmark(repo, out).run(repeats, options.containsKey("--primed"), toolOptions);
             if (all) {
                 new ColdStartBenchmark(repo, out).run(repeats, true, toolOptions);

@@ -74,9 +74,9 @@ public final class ColdStartBenchmark {
 
     /**
      * @param toolOptions the functions' {@code JAVA_TOOL_OPTIONS}, which Lambda honours too: a profiler or class
-     *                    loading log for one run (the figures then include its cost)
+     *                    loading log for one run (the figures then include its cost); {@code null} for none
      */
-    public List<Measure> run(int repeats, boolean primed, Optional<String> toolOptions) throws IOException {
+    public List<Measure> run(int repeats, boolean primed, String toolOptions) throws IOException {
         out.printf("cold start benchmark: %d fresh JVM(s) per function, median shown%s%n", repeats,
                 primed ? "; CROSSROLE_PRIME_AT_INIT=true (the SnapStart priming work done during INIT)" : "");
         out.println("method: INIT = from starting the function's JVM (RIC 2.6.0, Lambda's JVM flags, MemorySize from template.yaml)"
@@ -88,10 +88,10 @@ public final class ColdStartBenchmark {
         if (primed) {
             extra.put("CROSSROLE_PRIME_AT_INIT", "true");
         }
-        toolOptions.ifPresent(o -> {
-            extra.put("JAVA_TOOL_OPTIONS", o);
-            out.println("JAVA_TOOL_OPTIONS=" + o + " (figures include its cost)");
-        });
+        if (toolOptions != null) {
+            extra.put("JAVA_TOOL_OPTIONS", toolOptions);
+            out.println("JAVA_TOOL_OPTIONS=" + toolOptions + " (figures include its cost)");
+        }
         try (LocalEnvironment local = LocalEnvironment.start(repo, Map.of());
              AwsClientFactory clients = AwsClientFactory.create(local.config(), List.of());
              DynamoDbClient dynamo = clients.dynamoDb();
