@@ -153,7 +153,7 @@ final class GrantCommand {
             }
             OrganizationView.Expansion expansion = org.expand(validation.targets());
             unresolved = expansion.unresolved();
-            GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), Optional.of(validation), Optional.of(expansion),
+            GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), validation, expansion,
                     wiring.store().forGrant(record.grantId()).assignments());
             for (GrantPlanner.PlannedKey k : plan.keys()) {
                 ReconcilePlan p = reconciler.plan(new ReconcileRequest(k.key(), Cause.PLAN, "plan", k.roleName()),

@@ -238,7 +238,7 @@ public final class DriftRun {
             }
             expired++;
             List<Assignment> live = byGrant.getOrDefault(record.grantId(), List.of()).stream().filter(Assignment::isLive).toList();
-            GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), Optional.of(record.parsed()), Optional.empty(), live);
+            GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), record.parsed(), null, live);
             if (!plan.keys().isEmpty()) {
                 reconcile.send(plan.keys().stream().map(k -> new ReconcileRequest(k.key(), Cause.EXPIRY, runId, k.roleName())).toList());
                 LOG.info("grantId={} expired at {}: {} revocation(s) queued", record.grantId(), expiresAt.get(), plan.keys().size());

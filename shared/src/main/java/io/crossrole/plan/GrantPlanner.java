@@ -23,7 +23,7 @@ import java.util.Set;
  * {@code crossrole grant plan} all call it.
  *
  * <pre>{@code
- * GrantPlan plan = GrantPlanner.plan("prod-updateapp", Optional.of(parsed), statuses, expansion);
+ * GrantPlan plan = GrantPlanner.plan("prod-updateapp", parsed, expansion, statuses);
  * plan.keys(); // [OwnerAccount(prod-updateapp, 111111111111), Grantee(prod-updateapp, arn:...:group/Developers, ALLOW)]
  * }</pre>
  */
@@ -56,21 +56,24 @@ public final class GrantPlanner {
     }
 
     /**
-     * @param current   the grant record as the table holds it, parsed; empty when it is gone
-     * @param expansion the accounts its targets cover now (empty when it has no valid targets to expand)
+     * @param current   the grant record as the table holds it, parsed; {@code null} when it is gone
+     * @param expansion the accounts its targets cover now; {@code null} when it has no valid targets to expand
      * @param prior     its statuses
      */
-    public static GrantPlan plan(String grantId, Optional<GrantValidation> current, Optional<OrganizationView.Expansion> expansion,
+    public static GrantPlan plan(String grantId, GrantValidation current, OrganizationView.Expansion expansion,
                                  List<Assignment> prior) {
         Map<ReconcileKey, PlannedKey> keys = new LinkedHashMap<>();
-        Optional<Grant> grant = current.flatMap(GrantValidation::grant);
-        expansion.ifPresent(e -> e.accounts().forEach(account -> put(keys, new ReconcileKey.OwnerAccount(grantId, account),
-                Optional.empty(), "the grant's targets cover it")));
-        current.filter(v -> !v.isValid()).ifPresent(v -> v.accountTargets().forEach(account ->
-                put(keys, new ReconcileKey.OwnerAccount(grantId, account), Optional.empty(), "the refused grant names it")));
+        Optional<GrantValidation> validation = Optional.ofNullable(current);
+        Optional<Grant> grant = validation.flatMap(GrantValidation::grant);
+        if (expansion != null) {
+            expansion.accounts().forEach(account -> put(keys, new ReconcileKey.OwnerAccount(grantId, account), null,
+                    "the grant's targets cover it"));
+        }
+        validation.filter(v -> !v.isValid()).ifPresent(v -> v.accountTargets().forEach(account ->
+                put(keys, new ReconcileKey.OwnerAccount(grantId, account), null, "the refused grant names it")));
         for (GranteeSide side : GranteeSide.values()) {
             grant.ifPresent(g -> side.of(g).forEach(grantee -> put(keys, new ReconcileKey.Grantee(grantId, grantee, side),
-                    Optional.empty(), "listed in " + side.field())));
+                    null, "listed in " + side.field())));
         }
         Set<String> wasUnresolved = new LinkedHashSet<>();
         boolean wasRefused = false;
@@ -79,30 +82,31 @@ public final class GrantPlanner {
                 continue;
             }
             switch (a.key()) {
-                case AssignmentKey.Owner o -> put(keys, new ReconcileKey.OwnerAccount(grantId, o.account()), a.roleName(),
-                        "the grant was applied there");
-                case AssignmentKey.Grantee g -> put(keys, new ReconcileKey.Grantee(grantId, g.principal(), g.side()), Optional.empty(),
+                case AssignmentKey.Owner o -> put(keys, new ReconcileKey.OwnerAccount(grantId, o.account()),
+                        a.roleName().orElse(null), "the grant was applied there");
+                case AssignmentKey.Grantee g -> put(keys, new ReconcileKey.Grantee(grantId, g.principal(), g.side()), null,
                         "the grant was applied to it");
                 case AssignmentKey.Target t -> wasUnresolved.add(t.targetId());
                 case AssignmentKey.GrantLevel l -> wasRefused = true;
             }
         }
-        Map<String, String> unresolved = expansion.map(OrganizationView.Expansion::unresolved).orElse(Map.of());
+        Map<String, String> unresolved = expansion == null ? Map.of() : expansion.unresolved();
         Set<String> resolved = new LinkedHashSet<>(wasUnresolved);
         resolved.removeAll(unresolved.keySet());
-        Optional<String> refusal = current.filter(v -> !v.isValid()).filter(v -> v.accountTargets().isEmpty())
+        Optional<String> refusal = validation.filter(v -> !v.isValid()).filter(v -> v.accountTargets().isEmpty())
                 .filter(v -> keys.keySet().stream().noneMatch(ReconcileKey.OwnerAccount.class::isInstance))
                 .map(GrantValidation::summary);
         return new GrantPlan(grantId, List.copyOf(keys.values()), unresolved, resolved, refusal,
-                wasRefused && current.filter(GrantValidation::isValid).isPresent());
+                wasRefused && validation.filter(GrantValidation::isValid).isPresent());
     }
 
-    private static void put(Map<ReconcileKey, PlannedKey> keys, ReconcileKey key, Optional<String> roleName, String why) {
+    /** @param roleName the role the grant had there; {@code null} when none is known */
+    private static void put(Map<ReconcileKey, PlannedKey> keys, ReconcileKey key, String roleName, String why) {
         PlannedKey was = keys.get(key);
         if (was == null) {
-            keys.put(key, new PlannedKey(key, roleName, why));
-        } else if (was.roleName().isEmpty() && roleName.isPresent()) {
-            keys.put(key, new PlannedKey(key, roleName, was.why()));
+            keys.put(key, new PlannedKey(key, Optional.ofNullable(roleName), why));
+        } else if (was.roleName().isEmpty() && roleName != null) {
+            keys.put(key, new PlannedKey(key, Optional.of(roleName), was.why()));
         }
     }
 

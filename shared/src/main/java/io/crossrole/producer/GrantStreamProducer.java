@@ -112,7 +112,7 @@ public final class GrantStreamProducer {
                 continue;
             }
             try {
-                produce(grantId.get(), record, Optional.ofNullable(current.get(grantId.get())), org);
+                produce(grantId.get(), record, current.get(grantId.get()), org);
             } catch (RuntimeException e) {
                 LOG.error("grantId={} record {} could not be turned into reconcile requests; it will be retried", grantId.get(),
                         record.getEventID(), e);
@@ -124,25 +124,27 @@ public final class GrantStreamProducer {
         return new StreamsEventResponse(failures);
     }
 
-    private void produce(String grantId, DynamodbEvent.DynamodbStreamRecord record, Optional<GrantRecord> current, OrganizationView org) {
+    /** @param current the grant's record as the table holds it now; {@code null} when it is gone */
+    private void produce(String grantId, DynamodbEvent.DynamodbStreamRecord record, GrantRecord current, OrganizationView org) {
         AssignmentStore.ForGrant prior = assignments.forGrant(grantId);
-        String version = current.map(GrantRecord::version).orElse(ABSENT);
+        String version = current == null ? ABSENT : current.version();
         if (prior.fannedOut().filter(version::equals).isPresent()) {
             LOG.info("grantId={} version {} was already queued everywhere; nothing to do", grantId, version);
             metrics.increment("StreamRecordsReplayed");
             return;
         }
         List<String> previousTargets = targetsOf(GrantImages.fromStreamImage(record.getDynamodb().getOldImage()));
-        index.update(grantId, previousTargets, current.map(GrantRecord::targetsAsWritten).orElse(List.of()));
-        Optional<GrantValidation> reviewed = current.map(g -> review.review(g.parsed(), org));
-        Optional<OrganizationView.Expansion> expansion = reviewed.filter(GrantValidation::isValid).map(v -> org.expand(v.targets()));
-        GrantPlanner.GrantPlan plan = GrantPlanner.plan(grantId, reviewed, expansion, prior.assignments());
-        Cause cause = current.isEmpty() && isTtlDeletion(record.getUserIdentity()) ? Cause.EXPIRY : Cause.STREAM;
+        index.update(grantId, previousTargets, current == null ? List.of() : current.targetsAsWritten());
+        Optional<GrantValidation> reviewed = Optional.ofNullable(current).map(g -> review.review(g.parsed(), org));
+        OrganizationView.Expansion expansion = reviewed.filter(GrantValidation::isValid).map(v -> org.expand(v.targets()))
+                .orElse(null);
+        GrantPlanner.GrantPlan plan = GrantPlanner.plan(grantId, reviewed.orElse(null), expansion, prior.assignments());
+        Cause cause = current == null && isTtlDeletion(record.getUserIdentity()) ? Cause.EXPIRY : Cause.STREAM;
         List<ReconcileRequest> requests = plan.keys().stream()
                 .map(k -> new ReconcileRequest(k.key(), cause, record.getEventID() == null ? version : record.getEventID(), k.roleName()))
                 .toList();
         queue.send(requests);
-        Notes.record(recorder, plan, reviewed);
+        Notes.record(recorder, plan, reviewed.flatMap(GrantValidation::roleName).orElse(null));
         recorder.markFannedOut(grantId, version);
         LOG.info("grantId={} version {}: {} reconcile request(s) queued", grantId, version, requests.size());
     }
@@ -176,8 +178,8 @@ public final class GrantStreamProducer {
         private Notes() {
         }
 
-        static void record(AssignmentRecorder recorder, GrantPlanner.GrantPlan plan, Optional<GrantValidation> reviewed) {
-            String roleName = reviewed.flatMap(GrantValidation::roleName).orElse(null);
+        /** @param roleName the grant's role, named in the statuses; {@code null} when it has none */
+        static void record(AssignmentRecorder recorder, GrantPlanner.GrantPlan plan, String roleName) {
             plan.unresolved().forEach((target, why) -> recorder.record(new AssignmentRecorder.Status(plan.grantId(),
                     new AssignmentKey.Target(target), AssignmentStatus.FAILED, roleName, null, null, why)));
             plan.resolved().forEach(target -> recorder.record(new AssignmentRecorder.Status(plan.grantId(),

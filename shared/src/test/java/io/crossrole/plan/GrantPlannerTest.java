@@ -51,7 +51,7 @@ class GrantPlannerTest {
                 status(new AssignmentKey.Owner(B), AssignmentStatus.REVOKED, "R"),
                 status(new AssignmentKey.Grantee(TESTERS, GranteeSide.ALLOW), AssignmentStatus.PROVISIONED, null));
 
-        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", Optional.of(grant), Optional.of(covers(A)), prior);
+        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", grant, covers(A), prior);
 
         assertThat(plan.keys()).extracting(GrantPlanner.PlannedKey::key).containsExactly(
                 new ReconcileKey.OwnerAccount("g", A), new ReconcileKey.Grantee("g", DEVELOPERS, GranteeSide.ALLOW),
@@ -65,7 +65,7 @@ class GrantPlannerTest {
         List<Assignment> prior = List.of(status(new AssignmentKey.Owner(A), AssignmentStatus.PROVISIONED, "R"),
                 status(new AssignmentKey.Owner(B), AssignmentStatus.FAILED, "R"));
 
-        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", Optional.empty(), Optional.empty(), prior);
+        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", null, null, prior);
 
         assertThat(plan.keys()).extracting(GrantPlanner.PlannedKey::key)
                 .containsExactly(new ReconcileKey.OwnerAccount("g", A), new ReconcileKey.OwnerAccount("g", B));
@@ -76,7 +76,7 @@ class GrantPlannerTest {
         GrantValidation refused = parse("""
                 {"grantId": "g", "roleName": "no spaces", "targets": [111111111111], "trustedPrincipals": ["222222222222"]}""");
 
-        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", Optional.of(refused), Optional.empty(), List.of());
+        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", refused, null, List.of());
 
         assertThat(plan.keys()).isEmpty();
         assertThat(plan.refusal()).hasValueSatisfying(r -> assertThat(r).contains("roleName:").contains("targets[0]:"));
@@ -87,7 +87,7 @@ class GrantPlannerTest {
         GrantValidation refused = parse("""
                 {"grantId": "g", "roleName": "no spaces", "targets": ["111111111111"], "trustedPrincipals": ["222222222222"]}""");
 
-        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", Optional.of(refused), Optional.empty(), List.of());
+        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", refused, null, List.of());
 
         assertThat(plan.keys()).extracting(GrantPlanner.PlannedKey::key).containsExactly(new ReconcileKey.OwnerAccount("g", A));
         assertThat(plan.refusal()).isEmpty();
@@ -100,7 +100,7 @@ class GrantPlannerTest {
         List<Assignment> prior = List.of(status(new AssignmentKey.Target("ou-ab12-cdef3456"), AssignmentStatus.FAILED, "R"),
                 status(new AssignmentKey.GrantLevel(), AssignmentStatus.FAILED, null));
 
-        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", Optional.of(grant), Optional.of(covers(A)), prior);
+        GrantPlanner.GrantPlan plan = GrantPlanner.plan("g", grant, covers(A), prior);
 
         assertThat(plan.resolved()).containsExactly("ou-ab12-cdef3456");
         assertThat(plan.refusalCleared()).isTrue();
