@@ -16,10 +16,10 @@ import java.util.Set;
 
 /**
  * The grant-level plan: when a grant changes (or an account's place does, or the drift check finds a gap), which keys
- * must be reconciled. Pure, from the grant as the table holds it (parsed; empty when the record is gone), the expansion
- * of its targets and its statuses. Every account its targets cover now and every account it was applied in; every
- * grantee it lists now and every grantee it was applied to. What each key then needs is {@link TargetPlanner}'s to
- * decide, when the key is reconciled. The grant stream, the account events, the drift check and
+ * must be reconciled. Pure, from the grant as the table holds it (parsed; {@code null} when the record is gone), the
+ * expansion of its targets and its statuses. Every account its targets cover now and every account it was applied in;
+ * every grantee it lists now and every grantee it was applied to. What each key then needs is {@link TargetPlanner}'s
+ * to decide, when the key is reconciled. The grant stream, the account events, the drift check and
  * {@code crossrole grant plan} all call it.
  *
  * <pre>{@code
