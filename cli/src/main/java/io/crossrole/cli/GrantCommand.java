@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** {@code crossrole grant validate|plan|put <file>}: grant files checked, previewed and written. */
@@ -156,8 +155,7 @@ final class GrantCommand {
             GrantPlanner.GrantPlan plan = GrantPlanner.plan(record.grantId(), validation, expansion,
                     wiring.store().forGrant(record.grantId()).assignments());
             for (GrantPlanner.PlannedKey k : plan.keys()) {
-                ReconcilePlan p = reconciler.plan(new ReconcileRequest(k.key(), Cause.PLAN, "plan", k.roleName()),
-                        Optional.of(record), org);
+                ReconcilePlan p = reconciler.plan(new ReconcileRequest(k.key(), Cause.PLAN, "plan", k.roleName()), record, org);
                 conflict |= p.verb().equals("conflict") || p.verb().equals("refused");
                 Map<String, Object> entry = new LinkedHashMap<>();
                 switch (k.key()) {

@@ -76,9 +76,9 @@ public final class Priming implements Resource {
             ReconcileRequest request = new ReconcileRequest(new ReconcileKey.OwnerAccount("priming", PRIMING_ACCOUNT), Cause.STREAM,
                     "priming", Optional.empty());
             work += ReconcileRequest.parse(request.toJson()).deduplicationId().length();
-            work += TargetPlanner.owner("priming", PRIMING_ACCOUNT, Optional.of(validation), new AccountPlace(PRIMING_ACCOUNT,
-                    AccountPlace.Membership.ACTIVE, List.of("ou-ab12-cdef3456", "r-ab12"), Optional.empty()), Optional.empty(),
-                    Optional.empty(), Cause.STREAM, Instant.EPOCH, AccountId.of("123456789012")).hashCode() != 0 ? 1 : 0;
+            work += TargetPlanner.owner("priming", PRIMING_ACCOUNT, validation, new AccountPlace(PRIMING_ACCOUNT,
+                    AccountPlace.Membership.ACTIVE, List.of("ou-ab12-cdef3456", "r-ab12"), Optional.empty()), null, null,
+                    Cause.STREAM, Instant.EPOCH, AccountId.of("123456789012")).hashCode() != 0 ? 1 : 0;
             work += desired.hash().length();
         }
         return work;

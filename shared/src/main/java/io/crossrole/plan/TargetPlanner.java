@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 
 /**
  * Decides what one reconcile key needs, from the grant as the table holds it now (already reviewed against the
- * guardrails; empty when there is no record), where the account is, and the key's last status. Pure: every decision
- * the worker, the drift repair and the dry run make about a key is made here.
+ * guardrails; {@code null} when there is no record), where the account is, and the key's last status. Pure: every
+ * decision the worker, the drift repair and the dry run make about a key is made here.
  *
  * <p>The rules, for a grant's role in an owner account:
  * <ol>
@@ -40,18 +40,23 @@ import java.util.stream.Stream;
  * </ol>
  *
  * <pre>{@code
- * TargetDecision d = TargetPlanner.owner("prod-updateapp", prod, reviewed, place, prior, Optional.empty(), Cause.STREAM, now,
- *         management);
+ * TargetDecision d = TargetPlanner.owner("prod-updateapp", prod, reviewed, place, prior, null, Cause.STREAM, now, management);
  * }</pre>
  */
 public final class TargetPlanner {
     private TargetPlanner() {
     }
 
-    public static TargetDecision owner(String grantId, AccountId account, Optional<GrantValidation> reviewed, AccountPlace place,
-                                       Optional<Assignment> prior, Optional<String> roleHint, Cause cause, Instant now,
-                                       AccountId management) {
-        Optional<Assignment> live = prior.filter(Assignment::isLive);
+    /**
+     * A grant's role in an owner account.
+     *
+     * @param reviewed the grant, reviewed; {@code null} when it has no record
+     * @param prior    the key's last status; {@code null} when it has none
+     * @param roleHint the role the request names (the record's previous image); {@code null} when it names none
+     */
+    public static TargetDecision owner(String grantId, AccountId account, GrantValidation reviewed, AccountPlace place,
+                                       Assignment prior, String roleHint, Cause cause, Instant now, AccountId management) {
+        Optional<Assignment> live = Optional.ofNullable(prior).filter(Assignment::isLive);
         Optional<String> priorRole = live.flatMap(Assignment::roleName);
         if (!place.isActive()) {
             String where = "account " + account + (place.membership() == AccountPlace.Membership.ABSENT
@@ -60,20 +65,19 @@ public final class TargetPlanner {
                 return new TargetDecision.Note(AssignmentStatus.REVOKED, live.get().roleName().orElse(null),
                         where + "; Crossrole no longer reaches it, so its roles were left as they were");
             }
-            boolean named = reviewed.filter(v -> v.accountTargets().contains(account)).isPresent();
+            boolean named = reviewed != null && reviewed.accountTargets().contains(account);
             if (!named) {
                 return new TargetDecision.Nothing(where);
             }
-            GrantValidation v = reviewed.get();
-            return new TargetDecision.Note(AssignmentStatus.FAILED, v.roleName().orElse(null), v.isValid()
+            return new TargetDecision.Note(AssignmentStatus.FAILED, reviewed.roleName().orElse(null), reviewed.isValid()
                     ? where + ": Crossrole provisions only in the organization's ACTIVE accounts, nothing was written"
-                    : refused(v, false));
+                    : refused(reviewed, false));
         }
-        if (reviewed.isEmpty() && live.filter(a -> !a.resources().isEmpty()).isPresent()) {
+        if (reviewed == null && live.filter(a -> !a.resources().isEmpty()).isPresent()) {
             return new TargetDecision.RemoveStatements(ResourceGrant.sid(grantId), holders(live.get().resources()), gone(cause));
         }
-        if (reviewed.isEmpty()) {
-            Optional<String> role = priorRole.or(() -> prior.isEmpty() ? roleHint : Optional.empty());
+        if (reviewed == null) {
+            Optional<String> role = priorRole.or(() -> prior == null ? Optional.ofNullable(roleHint) : Optional.empty());
             if (role.isPresent()) {
                 return new TargetDecision.Revoke(role.get(), gone(cause));
             }
@@ -82,19 +86,18 @@ public final class TargetPlanner {
                             gone(cause) + "; nothing of it was here"))
                     .orElseGet(() -> new TargetDecision.Nothing("the grant has no record and nothing of it is here"));
         }
-        GrantValidation validation = reviewed.get();
-        if (!validation.isValid()) {
-            if (live.isEmpty() && !validation.accountTargets().contains(account)) {
+        if (!reviewed.isValid()) {
+            if (live.isEmpty() && !reviewed.accountTargets().contains(account)) {
                 return new TargetDecision.Nothing("the grant is refused and was never applied here");
             }
             // the status keeps naming the role that is here (a refused rename must not hide it from a later revocation)
-            return new TargetDecision.Note(AssignmentStatus.FAILED, priorRole.or(validation::roleName).orElse(null),
-                    refused(validation, live.filter(Assignment::hasRole).isPresent()));
+            return new TargetDecision.Note(AssignmentStatus.FAILED, priorRole.or(reviewed::roleName).orElse(null),
+                    refused(reviewed, live.filter(Assignment::hasRole).isPresent()));
         }
-        if (validation.resourceGrant().isPresent()) {
-            return statements(validation.resourceGrant().get(), account, place, live, now);
+        if (reviewed.resourceGrant().isPresent()) {
+            return statements(reviewed.resourceGrant().get(), account, place, live.orElse(null), now);
         }
-        Grant grant = validation.grant().orElseThrow();
+        Grant grant = reviewed.grant().orElseThrow();
         boolean named = grant.accountTargets().contains(account);
         if (grant.isExpired(now)) {
             if (live.isEmpty() && !named) {
@@ -122,7 +125,7 @@ public final class TargetPlanner {
         // may have created it), else the one the request names (the record's previous image: a role created by a
         // reconcile whose status write was lost). Removed only if it exists and carries this grant's tag.
         Optional<String> renamedFrom = Stream.of(live.filter(a -> a.hasRole() || a.status() == AssignmentStatus.PENDING)
-                        .flatMap(Assignment::roleName), roleHint)
+                        .flatMap(Assignment::roleName), Optional.ofNullable(roleHint))
                 .flatMap(Optional::stream).filter(r -> !r.equals(desired.roleName())).findFirst();
         return new TargetDecision.Provision(grant, desired, renamedFrom);
     }
@@ -131,26 +134,28 @@ public final class TargetPlanner {
      * A resource-policy grant in one account: its statement in each policy of its resources there, out of those it no
      * longer belongs to; all out when it expired or no longer targets the account; left as it is where a guardrail
      * protects the account.
+     *
+     * @param live the key's live status; {@code null} when it has none
      */
-    private static TargetDecision statements(ResourceGrant grant, AccountId account, AccountPlace place, Optional<Assignment> live,
+    private static TargetDecision statements(ResourceGrant grant, AccountId account, AccountPlace place, Assignment live,
                                              Instant now) {
-        List<PolicyHolder> had = live.map(a -> holders(a.resources())).orElse(List.of());
+        List<PolicyHolder> had = live == null ? List.of() : holders(live.resources());
         boolean named = grant.targets().contains(account);
         if (grant.isExpired(now)) {
             List<PolicyHolder> all = new ArrayList<>(had);
             grant.holdersIn(account).keySet().stream().filter(h -> !all.contains(h)).forEach(all::add);
-            return live.isEmpty() && !named ? new TargetDecision.Nothing("the grant expired and was never applied here")
+            return live == null && !named ? new TargetDecision.Nothing("the grant expired and was never applied here")
                     : new TargetDecision.RemoveStatements(grant.sid(), all, "grant expired at " + grant.expiresAt().orElseThrow()
                             + " (expiresAt is in the past)");
         }
         if (!named) {
-            return live.<TargetDecision>map(a -> new TargetDecision.RemoveStatements(grant.sid(), had,
-                    "account no longer targeted by the grant")).orElseGet(() -> new TargetDecision.Nothing("the grant does not target " + account));
+            return live != null ? new TargetDecision.RemoveStatements(grant.sid(), had, "account no longer targeted by the grant")
+                    : new TargetDecision.Nothing("the grant does not target " + account);
         }
         if (place.protection().isPresent()) {
-            return live.<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.FAILED, null, "guardrail protectedTargets: "
-                    + place.protection().get() + "; Crossrole no longer writes here and left its statements as they were"))
-                    .orElseGet(() -> new TargetDecision.Nothing("guardrail protectedTargets: " + place.protection().get()));
+            return live != null ? new TargetDecision.Note(AssignmentStatus.FAILED, null, "guardrail protectedTargets: "
+                    + place.protection().get() + "; Crossrole no longer writes here and left its statements as they were")
+                    : new TargetDecision.Nothing("guardrail protectedTargets: " + place.protection().get());
         }
         Map<PolicyHolder, List<String>> holders = grant.holdersIn(account);
         return new TargetDecision.PutStatements(grant, holders, had.stream().filter(h -> !holders.containsKey(h)).toList());
@@ -185,22 +190,23 @@ public final class TargetPlanner {
      * {@code granteeDeny}) is a function of the grant alone (see {@link AssumeRolePolicyBuilder}); a grantee no longer
      * listed, or a grant gone or expired, loses it. A policy that would not fit the grantee's inline quota is FAILED,
      * not written.
+     *
+     * @param reviewed the grant, reviewed; {@code null} when it has no record
+     * @param prior    the key's last status; {@code null} when it has none
      */
-    public static TargetDecision grantee(String grantId, Arn grantee, GranteeSide side, Optional<GrantValidation> reviewed,
-                                         Optional<Assignment> prior, Cause cause, Instant now, String organizationId,
-                                         Partition partition) {
-        Optional<Assignment> live = prior.filter(Assignment::isLive);
-        if (reviewed.isEmpty()) {
+    public static TargetDecision grantee(String grantId, Arn grantee, GranteeSide side, GrantValidation reviewed,
+                                         Assignment prior, Cause cause, Instant now, String organizationId, Partition partition) {
+        Optional<Assignment> live = Optional.ofNullable(prior).filter(Assignment::isLive);
+        if (reviewed == null) {
             return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee, gone(cause)))
                     .orElseGet(() -> new TargetDecision.Nothing("the grant has no record"));
         }
-        GrantValidation validation = reviewed.get();
-        if (!validation.isValid()) {
+        if (!reviewed.isValid()) {
             return live.<TargetDecision>map(a -> new TargetDecision.Note(AssignmentStatus.FAILED, null,
-                    "grant refused, nothing was written to IAM (the grantee policy keeps its last state): " + validation.summary()))
+                    "grant refused, nothing was written to IAM (the grantee policy keeps its last state): " + reviewed.summary()))
                     .orElseGet(() -> new TargetDecision.Nothing("the grant is refused"));
         }
-        Grant grant = validation.grant().orElseThrow();
+        Grant grant = reviewed.grant().orElseThrow();
         if (grant.isExpired(now)) {
             return live.<TargetDecision>map(a -> new TargetDecision.RemoveGranteePolicy(grantee,
                     "grant expired at " + grant.expiresAt().orElseThrow())).orElseGet(() -> new TargetDecision.Nothing("the grant expired"));

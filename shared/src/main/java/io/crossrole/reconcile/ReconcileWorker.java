@@ -123,7 +123,7 @@ public final class ReconcileWorker {
             }
             boolean retry;
             try {
-                retry = reconciler.reconcile(request, Optional.ofNullable(current.get(request.key().grantId())), org,
+                retry = reconciler.reconcile(request, current.get(request.key().grantId()), org,
                         firstAttempt(m)).retry();
             } catch (RuntimeException e) {
                 LOG.error("grantId={} reconcile of {} failed unexpectedly; it will be retried", request.key().grantId(),

@@ -102,26 +102,34 @@ public final class Reconciler {
     public record Result(AssignmentStatus status, boolean retry, int iamWrites) {
     }
 
-    /** Plans and applies. */
-    public Result reconcile(ReconcileRequest request, Optional<GrantRecord> grant, OrganizationView org, Instant firstAttempt) {
+    /**
+     * Plans and applies.
+     *
+     * @param grant the grant's record as the table holds it now; {@code null} when there is none
+     */
+    public Result reconcile(ReconcileRequest request, GrantRecord grant, OrganizationView org, Instant firstAttempt) {
         return apply(plan(request, grant, org), request.cause(), firstAttempt);
     }
 
-    /** Decides and reads: what reconciling the key will do, with no write. */
-    public ReconcilePlan plan(ReconcileRequest request, Optional<GrantRecord> grant, OrganizationView org) {
+    /**
+     * Decides and reads: what reconciling the key will do, with no write.
+     *
+     * @param grant the grant's record as the table holds it now; {@code null} when there is none
+     */
+    public ReconcilePlan plan(ReconcileRequest request, GrantRecord grant, OrganizationView org) {
         ReconcileKey key = request.key();
         Optional<Assignment> prior = assignments.get(key.grantId(), key.assignmentKey());
         String priorRole = prior.flatMap(Assignment::roleName).or(request::roleName).orElse(null);
         TargetDecision decision;
         try {
-            Optional<GrantValidation> reviewed = grant.map(g -> review.review(g.parsed(), org));
+            Optional<GrantValidation> reviewed = Optional.ofNullable(grant).map(g -> review.review(g.parsed(), org));
             Instant now = clock.instant();
             decision = switch (key) {
-                case ReconcileKey.OwnerAccount o -> TargetPlanner.owner(o.grantId(), o.owner(), reviewed,
-                        place(o.owner(), org, reviewed.flatMap(GrantValidation::grant)), prior,
-                        request.roleName(), request.cause(), now, org.management());
-                case ReconcileKey.Grantee g -> TargetPlanner.grantee(g.grantId(), g.principal(), g.side(), reviewed, prior,
-                        request.cause(), now, organizationId(org), config.partition());
+                case ReconcileKey.OwnerAccount o -> TargetPlanner.owner(o.grantId(), o.owner(), reviewed.orElse(null),
+                        place(o.owner(), org, reviewed.flatMap(GrantValidation::grant).map(Grant::targets).orElse(List.of())),
+                        prior.orElse(null), request.roleName().orElse(null), request.cause(), now, org.management());
+                case ReconcileKey.Grantee g -> TargetPlanner.grantee(g.grantId(), g.principal(), g.side(), reviewed.orElse(null),
+                        prior.orElse(null), request.cause(), now, organizationId(org), config.partition());
             };
         } catch (ProvisioningException | SdkException e) {
             boolean retryable = e instanceof ProvisioningException p ? p.isRetryable() : AwsFailures.isRetryable(e);
@@ -315,8 +323,8 @@ public final class Reconciler {
                 }
                 case TargetDecision.Revoke r -> new ReconcilePlan.Revocation(key, r.roleName(), r.reason(),
                         revoke(access.iam(key.account()), r.roleName(), key.grantId()));
-                case TargetDecision.PutGranteePolicy p -> granteePlan(key, p.grantee(), Optional.of(p.document()), "a grantee of the grant");
-                case TargetDecision.RemoveGranteePolicy r -> granteePlan(key, r.grantee(), Optional.empty(), r.reason());
+                case TargetDecision.PutGranteePolicy p -> granteePlan(key, p.grantee(), p.document(), "a grantee of the grant");
+                case TargetDecision.RemoveGranteePolicy r -> granteePlan(key, r.grantee(), null, r.reason());
                 case TargetDecision.PutStatements p -> putStatements(key, p);
                 case TargetDecision.RemoveStatements r -> removeStatements(key, r);
             };
@@ -400,11 +408,12 @@ public final class Reconciler {
         return new ReconcilePlan.Statements(key, p.grant().sid(), List.of(), Optional.of(why), false, why);
     }
 
-    private ReconcilePlan granteePlan(ReconcileKey key, Arn grantee, Optional<String> document, String reason) {
+    /** @param document the grantee's policy; {@code null} to take it off */
+    private ReconcilePlan granteePlan(ReconcileKey key, Arn grantee, String document, String reason) {
         GranteeSide side = key instanceof ReconcileKey.Grantee g ? g.side() : GranteeSide.ALLOW;
         String name = GranteePolicyApplier.policyName(key.grantId(), side);
-        return new ReconcilePlan.GranteePolicy(key, grantee, name, document, grantees.read(access.iam(key.account()), grantee, name),
-                reason);
+        return new ReconcilePlan.GranteePolicy(key, grantee, name, Optional.ofNullable(document),
+                grantees.read(access.iam(key.account()), grantee, name), reason);
     }
 
     /** Reads the role and plans its removal: nothing to do when it is not there. */
@@ -426,8 +435,10 @@ public final class Reconciler {
      * The account's place in the organization now (cached for the invocation by the view). Its chain of OUs is read
      * only when the grant targets an OU (one ListParents per level); for a root or account target the root is enough,
      * so a message costs one DescribeAccount.
+     *
+     * @param targets the grant's targets; empty when there is no grant
      */
-    public AccountPlace place(AccountId account, OrganizationView org, Optional<Grant> grant) {
+    public AccountPlace place(AccountId account, OrganizationView org, List<Target> targets) {
         Optional<Account> described = org.account(account);
         if (described.isEmpty()) {
             return new AccountPlace(account, AccountPlace.Membership.ABSENT, List.of(), Optional.empty());
@@ -435,7 +446,6 @@ public final class Reconciler {
         if (!OrganizationReader.isActive(described.get())) {
             return new AccountPlace(account, AccountPlace.Membership.INACTIVE, List.of(), Optional.empty());
         }
-        List<Target> targets = grant.map(Grant::targets).orElse(List.of());
         List<String> ancestors = targets.stream().anyMatch(Target.OrganizationalUnit.class::isInstance) ? org.ancestors(account.value())
                 : targets.stream().anyMatch(Target.Root.class::isInstance) ? List.of(org.rootId()) : List.of();
         return new AccountPlace(account, AccountPlace.Membership.ACTIVE, ancestors, review.guardrails().protection(account, org));

@@ -29,29 +29,29 @@ class TargetPlannerTest {
     private static final Arn DEVELOPERS = Arn.parse("arn:aws:iam::222222222222:group/Developers").orElseThrow();
     private static final String ORG = "o-abc123defg";
 
-    private static Optional<GrantValidation> grant(String extra) {
-        return Optional.of(PARSER.parse(GrantImages.fromJson("""
+    private static GrantValidation grant(String extra) {
+        return PARSER.parse(GrantImages.fromJson("""
                 {"grantId": "g", "roleName": "UpdateApp", "targets": ["111111111111", "ou-ab12-cdef3456"],
                  "trustedPrincipals": ["222222222222"], "granteeAttach": ["arn:aws:iam::222222222222:group/Developers"]%s}"""
-                .formatted(extra))));
+                .formatted(extra)));
     }
 
     private static AccountPlace active(String... ancestors) {
         return new AccountPlace(PROD, AccountPlace.Membership.ACTIVE, List.of(ancestors), Optional.empty());
     }
 
-    private static Optional<Assignment> status(AssignmentStatus status, String roleName) {
-        return Optional.of(new Assignment("g", new AssignmentKey.Owner(PROD), status, Optional.ofNullable(roleName),
-                Optional.empty(), Optional.empty(), "", 1, NOW.minusSeconds(3600)));
+    private static Assignment status(AssignmentStatus status, String roleName) {
+        return new Assignment("g", new AssignmentKey.Owner(PROD), status, Optional.ofNullable(roleName),
+                Optional.empty(), Optional.empty(), "", 1, NOW.minusSeconds(3600));
     }
 
-    private static TargetDecision owner(Optional<GrantValidation> grant, AccountPlace place, Optional<Assignment> prior) {
-        return TargetPlanner.owner("g", PROD, grant, place, prior, Optional.empty(), Cause.STREAM, NOW, MANAGEMENT);
+    private static TargetDecision owner(GrantValidation grant, AccountPlace place, Assignment prior) {
+        return TargetPlanner.owner("g", PROD, grant, place, prior, null, Cause.STREAM, NOW, MANAGEMENT);
     }
 
     @Test
     void owner_whenCoveredAndActive_provisionsTheRoleOnTheManagedPath() {
-        TargetDecision d = owner(grant(""), active("r-ab12"), Optional.empty());
+        TargetDecision d = owner(grant(""), active("r-ab12"), null);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.Provision.class, p -> {
             assertThat(p.desired().roleName()).isEqualTo("UpdateApp");
@@ -77,7 +77,7 @@ class TargetPlannerTest {
     @Test
     void owner_whenOnlyTheRequestNamesAnotherRole_removesItAsARename() {
         TargetDecision d = TargetPlanner.owner("g", PROD, grant(""), active(), status(AssignmentStatus.PROVISIONED, "UpdateApp"),
-                Optional.of("Before"), Cause.STREAM, NOW, MANAGEMENT);
+                "Before", Cause.STREAM, NOW, MANAGEMENT);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.Provision.class, p -> assertThat(p.renamedFrom()).contains("Before"));
     }
@@ -92,7 +92,7 @@ class TargetPlannerTest {
     @Test
     void owner_whenTheRecordIsGoneAndAPendingStatusNamesNoRole_recordsRevoked() {
         // ConvergenceIT's history (seed -4548892453662354913): PENDING after a throttled read, then the grant was deleted
-        TargetDecision d = owner(Optional.empty(), active(), status(AssignmentStatus.PENDING, null));
+        TargetDecision d = owner(null, active(), status(AssignmentStatus.PENDING, null));
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.Note.class, n -> {
             assertThat(n.status()).isEqualTo(AssignmentStatus.REVOKED);
@@ -102,14 +102,14 @@ class TargetPlannerTest {
 
     @Test
     void owner_whenTheRecordIsGone_revokesTheRoleItHadThere() {
-        TargetDecision d = owner(Optional.empty(), active(), status(AssignmentStatus.PROVISIONED, "UpdateApp"));
+        TargetDecision d = owner(null, active(), status(AssignmentStatus.PROVISIONED, "UpdateApp"));
 
         assertThat(d).isEqualTo(new TargetDecision.Revoke("UpdateApp", "grant record deleted"));
     }
 
     @Test
     void owner_whenTtlRemovedTheRecord_saysTheGrantExpired() {
-        TargetDecision d = TargetPlanner.owner("g", PROD, Optional.empty(), active(), Optional.empty(), Optional.of("UpdateApp"),
+        TargetDecision d = TargetPlanner.owner("g", PROD, null, active(), null, "UpdateApp",
                 Cause.EXPIRY, NOW, MANAGEMENT);
 
         assertThat(d).isEqualTo(new TargetDecision.Revoke("UpdateApp", "grant expired (TTL removed the record)"));
@@ -117,7 +117,7 @@ class TargetPlannerTest {
 
     @Test
     void owner_whenTheRecordIsGoneAndNothingWasThere_doesNothing() {
-        assertThat(owner(Optional.empty(), active(), Optional.empty())).isInstanceOf(TargetDecision.Nothing.class);
+        assertThat(owner(null, active(), null)).isInstanceOf(TargetDecision.Nothing.class);
     }
 
     @Test
@@ -151,8 +151,8 @@ class TargetPlannerTest {
 
     @Test
     void owner_whenTheAccountLeftTheOuAndIsNotNamed_revokesTheRoleItHad() {
-        Optional<GrantValidation> ouOnly = Optional.of(PARSER.parse(GrantImages.fromJson("""
-                {"grantId": "g", "roleName": "UpdateApp", "targets": ["ou-ab12-cdef3456"], "trustedPrincipals": ["222222222222"]}""")));
+        GrantValidation ouOnly = PARSER.parse(GrantImages.fromJson("""
+                {"grantId": "g", "roleName": "UpdateApp", "targets": ["ou-ab12-cdef3456"], "trustedPrincipals": ["222222222222"]}"""));
 
         TargetDecision d = owner(ouOnly, active("ou-ab12-zzzz9999", "r-ab12"), status(AssignmentStatus.PROVISIONED, "UpdateApp"));
 
@@ -187,7 +187,7 @@ class TargetPlannerTest {
     void owner_whenAGrantNamesAnAccountOutsideTheOrganization_recordsFailedSayingWhy() {
         AccountPlace outside = new AccountPlace(PROD, AccountPlace.Membership.ABSENT, List.of(), Optional.empty());
 
-        TargetDecision d = owner(grant(""), outside, Optional.empty());
+        TargetDecision d = owner(grant(""), outside, null);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.Note.class, n -> {
             assertThat(n.status()).isEqualTo(AssignmentStatus.FAILED);
@@ -198,7 +198,7 @@ class TargetPlannerTest {
 
     @Test
     void grantee_whenListed_putsAPolicyOfTheGrantAlone() {
-        TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, GranteeSide.ALLOW, grant(""), Optional.empty(), Cause.STREAM, NOW, ORG,
+        TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, GranteeSide.ALLOW, grant(""), null, Cause.STREAM, NOW, ORG,
                 Partition.AWS);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.PutGranteePolicy.class, p -> assertThat(p.document())
@@ -207,10 +207,10 @@ class TargetPlannerTest {
 
     @Test
     void grantee_whenNoLongerListed_removesThePolicy() {
-        Optional<Assignment> was = Optional.of(new Assignment("g", new AssignmentKey.Grantee(DEVELOPERS, GranteeSide.ALLOW), AssignmentStatus.PROVISIONED,
-                Optional.empty(), Optional.empty(), Optional.empty(), "", 1, NOW));
-        Optional<GrantValidation> without = Optional.of(PARSER.parse(GrantImages.fromJson("""
-                {"grantId": "g", "roleName": "UpdateApp", "targets": ["111111111111"], "trustedPrincipals": ["222222222222"]}""")));
+        Assignment was = new Assignment("g", new AssignmentKey.Grantee(DEVELOPERS, GranteeSide.ALLOW), AssignmentStatus.PROVISIONED,
+                Optional.empty(), Optional.empty(), Optional.empty(), "", 1, NOW);
+        GrantValidation without = PARSER.parse(GrantImages.fromJson("""
+                {"grantId": "g", "roleName": "UpdateApp", "targets": ["111111111111"], "trustedPrincipals": ["222222222222"]}"""));
 
         TargetDecision d = TargetPlanner.grantee("g", DEVELOPERS, GranteeSide.ALLOW, without, was, Cause.STREAM, NOW, ORG, Partition.AWS);
 
@@ -221,11 +221,11 @@ class TargetPlannerTest {
     void grantee_whenThePolicyWouldExceedTheUserQuota_recordsFailedAndWritesNothing() {
         Arn user = Arn.parse("arn:aws:iam::222222222222:user/alice").orElseThrow();
         String targets = IntStream.range(0, 80).mapToObj(i -> "\"3%011d\"".formatted(i)).collect(Collectors.joining(", "));
-        Optional<GrantValidation> many = Optional.of(PARSER.parse(GrantImages.fromJson("""
+        GrantValidation many = PARSER.parse(GrantImages.fromJson("""
                 {"grantId": "g", "roleName": "UpdateApp", "targets": [%s], "trustedPrincipals": ["222222222222"],
-                 "granteeAttach": ["arn:aws:iam::222222222222:user/alice"]}""".formatted(targets))));
+                 "granteeAttach": ["arn:aws:iam::222222222222:user/alice"]}""".formatted(targets)));
 
-        TargetDecision d = TargetPlanner.grantee("g", user, GranteeSide.ALLOW, many, Optional.empty(), Cause.STREAM, NOW, ORG,
+        TargetDecision d = TargetPlanner.grantee("g", user, GranteeSide.ALLOW, many, null, Cause.STREAM, NOW, ORG,
                 Partition.AWS);
 
         assertThat(d).isInstanceOfSatisfying(TargetDecision.Note.class, n -> {

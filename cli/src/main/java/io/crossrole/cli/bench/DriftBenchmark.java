@@ -115,7 +115,7 @@ public final class DriftBenchmark {
                 ids.parallelStream().forEach(account -> {
                     Reconciler.Result result = reconciler.reconcile(new ReconcileRequest(
                             new ReconcileKey.OwnerAccount(record.grantId(), AccountId.of(account)), Cause.PLAN, "setup", Optional.empty()),
-                            Optional.of(record), view, Instant.now());
+                            record, view, Instant.now());
                     if (result.status() != AssignmentStatus.PROVISIONED) {
                         throw new IllegalStateException("setup: " + record.grantId() + " in " + account + " is " + result.status());
                     }
