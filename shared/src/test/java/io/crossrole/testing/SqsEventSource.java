@@ -121,7 +121,6 @@ public final class SqsEventSource {
         AtomicInteger invocations = new AtomicInteger();
         AtomicInteger delivered = new AtomicInteger();
         AtomicInteger returned = new AtomicInteger();
-        AtomicInteger busy = new AtomicInteger();
         Instant stopAt = Instant.now().plus(deadline);
         try (ExecutorService pool = Executors.newFixedThreadPool(pollers)) {
             List<Future<?>> running = new ArrayList<>();
@@ -131,20 +130,16 @@ public final class SqsEventSource {
                         if (invocations.get() >= maxInvocations) {
                             return;
                         }
-                        busy.incrementAndGet();
-                        List<Message> batch;
-                        try {
-                            batch = receive();
-                            if (!batch.isEmpty()) {
-                                invocations.incrementAndGet();
-                                delivered.addAndGet(batch.size());
-                                returned.addAndGet(deliver(function, batch));
-                                continue;
-                            }
-                        } finally {
-                            busy.decrementAndGet();
+                        List<Message> batch = receive();
+                        if (!batch.isEmpty()) {
+                            invocations.incrementAndGet();
+                            delivered.addAndGet(batch.size());
+                            returned.addAndGet(deliver(function, batch));
+                            continue;
                         }
-                        if (busy.get() == 0 && (until == Until.NONE_VISIBLE || isEmpty())) {
+                        // another poller's batch is in flight until it completes, and what its invocation queues is
+                        // visible or delayed: the queue's own counts say when the work is done, whatever the pollers do
+                        if (until == Until.NONE_VISIBLE || isEmpty()) {
                             return;
                         }
                         sleep(IDLE_POLL);
