@@ -41,7 +41,8 @@ public final class ReconcileQueue {
     public static final int BULK_ACCOUNTS = 20;
     private static final int BATCH = 10;
     private static final int ROUNDS = 5;
-    private static final int PARALLEL_BATCHES = 8;
+    /** SendMessageBatch calls one send makes at once when no two batches share a message group. */
+    public static final int PARALLEL_BATCHES = 8;
 
     /** Which queue a send goes to. */
     public enum Lane { EXPRESS, BULK }

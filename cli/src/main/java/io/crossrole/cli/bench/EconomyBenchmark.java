@@ -80,8 +80,10 @@ public final class EconomyBenchmark {
                 dynamo.putItem(r -> r.tableName(config.grantsTable()).item(GrantImages.toItem(GrantImages.fromJson(grant))));
                 deliver(pipeline, feed.next(25));
                 DriftRun drift = DriftRun.create(config, clients, "crossrole-bench", Backoff.standard(Duration.ZERO), Clock.systemUTC());
-                row("drift check, per account", counter, drift::scheduled,
-                        "STS 1, IAM 2 reads (GetAccountAuthorizationDetails + ListRoles, one page each per 1,000 roles), 0 writes");
+                row("drift check (2 member accounts)", counter, drift::scheduled,
+                        "per account STS 1 + IAM 2 reads (GetAccountAuthorizationDetails + ListRoles, one page each per 1,000"
+                                + " roles), 0 writes; every ACTIVE member is checked, the grantee's account too (a role tagged by"
+                                + " Crossrole that no grant records is found there)");
             }
         }
     }

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
@@ -53,6 +54,8 @@ public final class ScaleBenchmark {
             new Latency("organizations", Set.of(), 80, 300));
     /** Lambda's documented ceiling on an SQS event source's MaximumConcurrency. */
     private static final int LAMBDA_MAX_CONCURRENCY = 1000;
+    /** The most accounts ListAccounts returns per page (MaxResults 1-20 in the Organizations API model). */
+    private static final int ORGANIZATIONS_PAGE = 20;
     /** GrantStreamFunction's timeout in template.yaml. */
     private static final Duration STREAM_TIMEOUT = Duration.ofSeconds(300);
 
@@ -113,10 +116,14 @@ public final class ScaleBenchmark {
                             .formatted(role.toLowerCase(), role, root, members.get(0)));
                     List<DynamodbEvent> events = feed.next(25);
                     counter.reset();
+                    proxy.resetCounts();
                     long t0 = System.nanoTime();
                     events.forEach(pipeline::stream);
                     Duration stream = Duration.ofNanos(System.nanoTime() - t0);
                     Map<String, Long> streamCalls = counter.snapshot();
+                    out.printf("  C=%-3d stream invocation %.2f s: calls %s; injected latency %s ms; the emulator's own time %s ms%n",
+                            c, stream.toMillis() / 1000.0, new TreeMap<>(streamCalls), proxy.injectedLatencyMillis(),
+                            proxy.emulatorMillis());
                     counter.reset();
                     proxy.resetCounts();
                     CompletableFuture<Duration> interleaved = c == largest
@@ -138,8 +145,8 @@ public final class ScaleBenchmark {
                     streamCalls.forEach((k, v) -> calls.merge("stream " + k, v, Long::sum));
                     Rollout r = new Rollout(c, stream, wall, accounts, calls);
                     rollouts.add(r);
-                    out.printf("  C=%-3d stream invocation %.2f s; rollout %.1f s, %.1f accounts/s (%d messages in %d batches);"
-                            + " injected latency %s ms; the emulator's own time %s ms%n", c, stream.toMillis() / 1000.0,
+                    out.printf("  C=%-3d rollout %.1f s, %.1f accounts/s (%d messages in %d batches);"
+                            + " injected latency %s ms; the emulator's own time %s ms%n", c,
                             wall.toMillis() / 1000.0, r.accountsPerSecond(), drained.delivered(), drained.invocations(),
                             proxy.injectedLatencyMillis(), proxy.emulatorMillis());
                 }
@@ -191,19 +198,25 @@ public final class ScaleBenchmark {
         if (oneAccount != null) {
             out.printf("one-account grant during the rollout: PROVISIONED %.2f s after its write%n", oneAccount.toMillis() / 1000.0);
         }
-        double streamPerAccount = rollouts.stream().mapToLong(r -> r.stream().toMillis()).min().orElse(0) / (double) accounts;
         out.println();
-        out.printf("model: rollout(N, C) = N x w / C with w = %.0f ms per account (measured at C=%d); C <= %d (Lambda's"
-                + " MaximumConcurrency ceiling); stream(N) = N x %.2f ms (measured: Organizations pages and SendMessageBatch"
-                + " grow with N); GrantStreamFunction's timeout %d s%n", perAccount, sequential.concurrency(), LAMBDA_MAX_CONCURRENCY,
-                streamPerAccount, STREAM_TIMEOUT.toSeconds());
+        // the stream's fan-out at AWS: Organizations' pages (ListAccounts returns at most 20 accounts; moto returns 100)
+        // one after the other, then SendMessageBatch calls of 10, PARALLEL_BATCHES at a time
+        double orgMs = latencyOf("organizations"), sqsMs = latencyOf("sqs");
+        out.printf("model: rollout(N, C) = N x w / C with w = %.0f ms per account (measured at C=%d, the emulator's own time"
+                + " included); C <= %d (Lambda's MaximumConcurrency ceiling); stream(N) = N/%d ListAccounts pages x %.0f ms +"
+                + " N/10 SendMessageBatch / %d at once x %.0f ms (medians above); GrantStreamFunction's timeout %d s%n", perAccount,
+                sequential.concurrency(), LAMBDA_MAX_CONCURRENCY, ORGANIZATIONS_PAGE, orgMs, ReconcileQueue.PARALLEL_BATCHES, sqsMs,
+                STREAM_TIMEOUT.toSeconds());
+        out.printf("  check at N=%d: the model's stream %.1f s; measured %.1f s (moto's pages hold 100 accounts, and its own"
+                + " time is in the measured figure)%n", accounts, streamModel(accounts, orgMs, sqsMs) / 1000,
+                rollouts.stream().mapToLong(r -> r.stream().toMillis()).min().orElse(0) / 1000.0);
         out.printf("%10s %6s %14s %12s  %s%n", "accounts", "C", "rollout", "stream", "binds first");
         for (int n : List.of(10_000, 100_000)) {
             for (int c : List.of(100, LAMBDA_MAX_CONCURRENCY)) {
                 double rollout = n * perAccount / c / 1000.0;
-                double stream = n * streamPerAccount / 1000.0;
+                double stream = streamModel(n, orgMs, sqsMs) / 1000;
                 String binding = stream > STREAM_TIMEOUT.toSeconds()
-                        ? "the grant stream's fan-out: " + Math.round(stream) + " s > its " + STREAM_TIMEOUT.toSeconds() + " s timeout"
+                        ? "the grant stream's expansion: " + Math.round(stream) + " s > its " + STREAM_TIMEOUT.toSeconds() + " s timeout"
                         : c >= LAMBDA_MAX_CONCURRENCY ? "Lambda's MaximumConcurrency ceiling (1,000); then STS AssumeRole and"
                                 + " Organizations DescribeAccount rates (unpublished) from the one calling account"
                                 : "worker concurrency (ReconcileMaxConcurrency = " + c + ")";
@@ -212,6 +225,17 @@ public final class ScaleBenchmark {
         }
         out.printf("bulk lane threshold: more than %d accounts per send; SQS FIFO high throughput: 70,000 messages/s per queue in"
                 + " us-east-1 (not binding: one message per account)%n", ReconcileQueue.BULK_ACCOUNTS);
+    }
+
+    /** The stream invocation's fan-out over N accounts at AWS latency, in ms (see the model line). */
+    private static double streamModel(int accounts, double orgMs, double sqsMs) {
+        return Math.ceil(accounts / (double) ORGANIZATIONS_PAGE) * orgMs
+                + Math.ceil(accounts / 10.0 / ReconcileQueue.PARALLEL_BATCHES) * sqsMs;
+    }
+
+    private static double latencyOf(String service) {
+        return AWS_LATENCY.stream().filter(l -> l.service().equals(service) && l.actions().isEmpty()).findFirst()
+                .orElseThrow().medianMs();
     }
 
     private static String perAccountCalls(Map<String, Long> calls, int accounts) {
