@@ -68,7 +68,7 @@ public final class ScaleBenchmark {
     }
 
     /** One rollout: C workers over N accounts. */
-    public record Rollout(int concurrency, Duration stream, Duration wall, int accounts, Map<String, Long> calls) {
+    public record Rollout(int concurrency, Duration stream, Duration wall, int accounts, Map<String, Long> calls, long emulatorMillis) {
         double accountsPerSecond() {
             return accounts / (wall.toMillis() / 1000.0);
         }
@@ -143,7 +143,8 @@ public final class ScaleBenchmark {
                     }
                     Map<String, Long> calls = new HashMap<>(counter.snapshot());
                     streamCalls.forEach((k, v) -> calls.merge("stream " + k, v, Long::sum));
-                    Rollout r = new Rollout(c, stream, wall, accounts, calls);
+                    Rollout r = new Rollout(c, stream, wall, accounts, calls,
+                            proxy.emulatorMillis().values().stream().mapToLong(Long::longValue).sum());
                     rollouts.add(r);
                     out.printf("  C=%-3d rollout %.1f s, %.1f accounts/s (%d messages in %d batches);"
                             + " injected latency %s ms; the emulator's own time %s ms%n", c,
@@ -193,6 +194,12 @@ public final class ScaleBenchmark {
             out.printf("%6d %12.1f %12.1f %11.1fx %10.2f%n", r.concurrency(), r.wall().toMillis() / 1000.0, r.accountsPerSecond(),
                     sequential.wall().toMillis() / (double) r.wall().toMillis(), r.stream().toMillis() / 1000.0);
         }
+        // moto answers one request at a time: the time it spent on C=1's calls, one after the other, is a floor that no
+        // C can go below on this machine (at C > 1 its summed time counts the calls queued behind each other)
+        out.printf("the emulator's floor: moto (one Python thread) spent %.1f s on the sequential rollout's calls (%.0f ms per"
+                + " account); no C finishes this rollout faster here, so at most %.1fx over C=1 is measurable on this machine%n",
+                sequential.emulatorMillis() / 1000.0, sequential.emulatorMillis() / (double) accounts,
+                sequential.wall().toMillis() / (double) sequential.emulatorMillis());
         Rollout any = rollouts.get(rollouts.size() - 1);
         out.println("calls per account in the rollout (C=" + any.concurrency() + "): " + perAccountCalls(any.calls(), accounts));
         if (oneAccount != null) {
