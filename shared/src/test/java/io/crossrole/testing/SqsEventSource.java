@@ -42,6 +42,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 public final class SqsEventSource {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IDLE_POLL = Duration.ofMillis(20);
+    private static final Duration MAX_IDLE_POLL = Duration.ofMillis(640);
     /** How long a drain may last before it gives up: a test that loops on a message that never succeeds must end. */
     private static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
 
@@ -126,12 +127,14 @@ public final class SqsEventSource {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < pollers; i++) {
                 running.add(pool.submit(() -> {
+                    Duration idle = IDLE_POLL;
                     while (Instant.now().isBefore(stopAt)) {
                         if (invocations.get() >= maxInvocations) {
                             return;
                         }
                         List<Message> batch = receive();
                         if (!batch.isEmpty()) {
+                            idle = IDLE_POLL;
                             invocations.incrementAndGet();
                             delivered.addAndGet(batch.size());
                             returned.addAndGet(deliver(function, batch));
@@ -142,7 +145,10 @@ public final class SqsEventSource {
                         if (until == Until.NONE_VISIBLE || isEmpty()) {
                             return;
                         }
-                        sleep(IDLE_POLL);
+                        // an idle poller backs off, as Lambda's long polling waits instead of asking again at once: 64
+                        // pollers asking every 20 ms kept the emulator busy answering them instead of the workers
+                        sleep(idle);
+                        idle = idle.multipliedBy(2).compareTo(MAX_IDLE_POLL) > 0 ? MAX_IDLE_POLL : idle.multipliedBy(2);
                     }
                 }));
             }
