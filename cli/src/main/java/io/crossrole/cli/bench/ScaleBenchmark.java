@@ -197,9 +197,9 @@ public final class ScaleBenchmark {
         }
         // moto answers one request at a time, so at C > 1 calls wait for each other inside it: its summed time per run
         // (the emulator's own time above) grows with C while the injected latency stays the same
-        out.printf("the emulator: on the sequential rollout moto's round trips took %.1f s (%.0f ms per account) of its %.0f s;"
+        out.printf("the emulator: at C=%d moto's round trips took %.1f s (%.0f ms per account) in all, over the rollout's %.0f s;"
                 + " at C > 1 its summed time grows as calls queue in its one Python thread: that, not"
-                + " Crossrole, is what limits the speed-up on this machine%n", sequential.emulatorMillis() / 1000.0,
+                + " Crossrole, is what limits the speed-up on this machine%n", sequential.concurrency(), sequential.emulatorMillis() / 1000.0,
                 sequential.emulatorMillis() / (double) accounts, sequential.wall().toMillis() / 1000.0);
         Rollout any = rollouts.get(rollouts.size() - 1);
         out.println("calls per account in the rollout (C=" + any.concurrency() + "): " + perAccountCalls(any.calls(), accounts));
